@@ -1,0 +1,99 @@
+# archivist build.  `make` builds build/archivist and the mock server,
+# `make check` installs missing Debian packages, builds, and runs every test
+# twice: plain and under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+# Sources are found by wildcard: every src/**/*.c (but main.c) goes into
+# libarchivist.a, every tests/unit/test_*.c is one test program.
+
+CC      ?= cc
+O       ?= build
+SAN     ?=
+PKGS     = libcurl openssl libxml-2.0 libzstd zlib jansson
+MOCKPKGS = libmicrohttpd
+TESTPKGS = cmocka
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+       -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wundef \
+       -Wvla -Wwrite-strings -Wimplicit-fallthrough -Wnull-dereference \
+       -Wold-style-definition -Wredundant-decls
+OPT  = -O2 -g
+ifneq ($(SAN),)
+OPT  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+       -fno-sanitize-recover=undefined
+endif
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS))
+LIBS      = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDFLAGS  += $(if $(SAN),-fsanitize=address$(comma)undefined)
+comma := ,
+
+LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o)
+MOCK_SRCS = $(wildcard mocks/*.c)
+MOCK_OBJS = $(MOCK_SRCS:%.c=$(O)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+UNIT_HELP = $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+UNIT_HOBJ = $(UNIT_HELP:%.c=$(O)/%.o)
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+
+.SECONDARY:
+.PHONY: all check test deps demo fuzz fuzz-build bench clean
+all: $(O)/archivist $(if $(MOCK_SRCS),$(O)/mock-s3) $(UNIT_BINS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/libarchivist.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/archivist: $(O)/src/main.o $(O)/libarchivist.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/mock-s3: $(MOCK_OBJS) $(O)/libarchivist.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(MOCKPKGS)) $(LIBS)
+
+$(O)/mocks/%.o: CFLAGS += $(shell pkg-config --cflags $(MOCKPKGS))
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HOBJ) $(O)/libarchivist.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
+
+# Unit tests may call a module's static helpers through UNITTEST hooks.
+$(O)/tests/unit/%.o: CPPFLAGS += -DUNITTEST
+
+deps:
+	@scripts/deps.sh
+
+# The test command: packages, two builds, every test, one summary line.
+check: deps
+	@$(MAKE) --no-print-directory all O=build
+	@$(MAKE) --no-print-directory all O=build-san SAN=1
+	@tests/run.sh build build-san
+
+test: all
+	@tests/run.sh $(O)
+
+demo:
+	@$(MAKE) --no-print-directory all O=build
+	@scripts/demo.sh build
+
+# libFuzzer targets (clang), each linked with the sources it exercises.
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+fuzz-build: $(FUZZ_BINS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p build-fuzz
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
+	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(LIBS)
+FUZZ_SECONDS ?= 60
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+bench: all
+	@bench/run.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

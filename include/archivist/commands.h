@@ -1,0 +1,7 @@
+/* commands: the entry point of each command (src/cmd/NAME.c). */
+#ifndef ARCHIVIST_COMMANDS_H
+#define ARCHIVIST_COMMANDS_H
+
+#include "archivist/cli.h"
+
+#endif

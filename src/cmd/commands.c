@@ -1,0 +1,9 @@
+/* The command table: one line per command, in --help order. */
+#include <stddef.h>
+
+#include "archivist/cli.h"
+#include "archivist/commands.h"
+
+const struct command commands[] = {
+	{ NULL, NULL, NULL }
+};

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test program against one or more build directories and prints
+# one closing line: "N passed, N failed[, N skipped]".
+#
+# A test program speaks TAP on stdout: "ok N - name", "not ok N - name",
+# "ok N - name # SKIP reason".  A program that exits non-zero without
+# reporting a failure counts as one failure (a crash, a sanitizer report).
+#
+# usage: tests/run.sh BUILD_DIR...   (TESTS='glob' limits the programs)
+set -u
+cd "$(dirname "$0")/.."
+export CMOCKA_MESSAGE_OUTPUT=TAP
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+passed=0 failed=0 skipped=0
+log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archivist-tests.XXXXXX")
+trap 'rm -rf "$log_dir"' EXIT
+
+run_one() {	# BUILD NAME COMMAND...
+	local build=$1 name=$2 out rc p=0 f=0 s=0
+	shift 2
+	out="$log_dir/out"
+	timeout -k 10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>"$log_dir/err" </dev/null
+	rc=$?
+	p=$(grep -Ec '^ok [0-9]+' "$out")
+	s=$(grep -Eic '^ok [0-9]+.*# skip' "$out")
+	f=$(grep -Ec '^not ok [0-9]+' "$out")
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc" >>"$out"
+	fi
+	if [ "$f" -gt 0 ]; then
+		echo "FAIL [$build] $name: $p passed, $f failed, $s skipped"
+		grep -E '^not ok' "$out" | sed 's/^/    /'
+		sed 's/^/    | /' "$log_dir/err" | tail -n 40
+	else
+		if [ "$s" -gt 0 ]; then echo "ok   [$build] $name: $p passed, $s skipped"; else echo "ok   [$build] $name: $p passed"; fi
+		grep -Ei '^ok [0-9]+.*# skip' "$out" | sed 's/^/    /'
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+for build in "$@"; do
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		run_one "$build" "$(basename "$t")" "$t"
+	done
+	for t in tests/e2e/test_*.sh; do
+		[ -f "$t" ] || continue
+		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		BUILD="$build" run_one "$build" "$(basename "$t")" bash "$t"
+	done
+done
+
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ]
