@@ -15,8 +15,10 @@
  * lower-cased, values trimmed with inner runs of white space collapsed to
  * one space, repeated names joined with ',' in the order given, and the
  * result sorted by name.  user-agent, expect, transfer-encoding,
- * authorization and x-amzn-trace-id are never signed (proxies and
- * libcurl may change them), so passing them is harmless.
+ * authorization, x-amzn-trace-id and the hop-by-hop headers (connection,
+ * keep-alive, proxy-authenticate, proxy-authorization, te, trailer,
+ * upgrade) are never signed (proxies and libcurl may change them, and
+ * botocore leaves them out too), so passing them is harmless.
  *
  * Every function returns 0 or an AV_E* code (AV_EINVAL for a malformed
  * request, AV_ENOMEM / AV_ETOOBIG from buffers, AV_ECRYPTO from OpenSSL);

@@ -17,10 +17,12 @@
 #include "archivist/sigv4.h"
 #include "sigv4_int.h"
 
-/* Headers that intermediaries (and libcurl) may add, drop or rewrite. */
+/* Headers that intermediaries (and libcurl) may add, drop or rewrite:
+ * hop-by-hop headers and those botocore never signs either. */
 static const char *const unsigned_headers[] = {
-	"authorization", "expect", "transfer-encoding", "user-agent",
-	"x-amzn-trace-id", NULL
+	"authorization", "connection", "expect", "keep-alive",
+	"proxy-authenticate", "proxy-authorization", "te", "trailer",
+	"transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id", NULL
 };
 
 void sigv4_params_s3(struct sigv4_params *p, const char *region, time_t now)
