@@ -37,8 +37,9 @@ struct tar_entry {
 	const char *link;	/* pax linkpath > GNU K > ustar; "" if none */
 	char type;		/* the main header's typeflag byte, as is */
 	uint64_t size;		/* data bytes stored (pax size > header) */
-	int64_t mtime;		/* seconds: floor of pax mtime (x, then g),
-				   else the header's */
+	int64_t mtime;		/* seconds: pax mtime (x, then g) truncated
+				   toward zero as int(st_mtime), else the
+				   header's */
 	uint64_t start;		/* offset of the entry's first block */
 	uint64_t header;	/* offset of its main header block */
 	uint64_t data;		/* offset of its data */

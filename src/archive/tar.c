@@ -94,28 +94,26 @@ static int parse_dec(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-/* pax mtime "[-]SECONDS[.FRACTION]", floored to whole seconds. */
+/* pax mtime "[-]SECONDS[.FRACTION]", truncated toward zero to whole
+ * seconds, as CPython's int(st_mtime) that pyc headers record. */
 static int parse_mtime(const char *s, size_t n, int64_t *out)
 {
 	size_t i, dot = n;
 	int neg = n > 0 && s[0] == '-';
 	uint64_t v;
-	int frac = 0;
 
 	for (i = (size_t)neg; i < n; i++)
 		if (s[i] == '.') {
 			dot = i;
 			break;
 		}
-	for (i = dot + 1; i < n; i++) {
+	for (i = dot + 1; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		frac |= s[i] != '0';
-	}
 	if (parse_dec(s + neg, dot - (size_t)neg, &v) != 0 ||
-	    v > (uint64_t)INT64_MAX - 1)
+	    v > (uint64_t)INT64_MAX)
 		return -1;
-	*out = neg ? -(int64_t)v - (frac ? 1 : 0) : (int64_t)v;
+	*out = neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
