@@ -249,7 +249,7 @@ int s3_abort_upload(struct s3_client *c, const char *bucket, const char *key,
 
 /*
  * A presigned GET URL for bucket/key valid expires seconds (1 ..
- * SIGV4_MAX_EXPIRES) from now (the client's clock, skew-corrected),
+ * SIGV4_MAX_EXPIRES) from now (0: the client's clock, skew-corrected),
  * appended to url.  Includes the session token if any.  AV_EINVAL for an
  * anonymous client or a bad expiry (not reported).
  */
