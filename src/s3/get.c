@@ -18,8 +18,7 @@ struct get {
 	char range[48];
 	struct buf etag;	/* of the first reply, for If-Match */
 	const struct s3_get_opts *o;
-	s3_sink_fn sink;
-	void *ctx;
+	const struct sink *out;
 	struct s3_head *info;
 	uint64_t start;		/* the offset asked for */
 	uint64_t pos;		/* next byte the sink expects */
@@ -101,7 +100,7 @@ static int get_sink(void *ctx, const void *data, size_t n)
 		return 0;
 	if (g->md && !EVP_DigestUpdate(g->md, p, n))
 		return AV_ECRYPTO;
-	if ((rc = g->sink(g->ctx, p, n)))
+	if ((rc = sink_write(g->out, p, n)))
 		return g->sink_rc = rc;
 	g->pos += n;
 	if (g->o->progress)
@@ -153,7 +152,7 @@ static int get_finish(struct get *g, int rc)
 }
 
 int s3_get(struct s3_client *c, const char *bucket, const char *key,
-	   const struct s3_get_opts *o, s3_sink_fn sink, void *ctx,
+	   const struct s3_get_opts *o, const struct sink *out,
 	   struct s3_head *info)
 {
 	static const struct s3_get_opts none = { 0, NULL, NULL, NULL };
@@ -163,8 +162,7 @@ int s3_get(struct s3_client *c, const char *bucket, const char *key,
 	memset(&g, 0, sizeof(g));
 	g.c = c;
 	g.o = o ? o : &none;
-	g.sink = sink;
-	g.ctx = ctx;
+	g.out = out;
 	g.info = info;
 	g.start = g.pos = g.o->offset;
 	buf_init(&g.etag, 1024);
@@ -198,5 +196,7 @@ static int buf_sink(void *ctx, const void *data, size_t n)
 int s3_get_buf(struct s3_client *c, const char *bucket, const char *key,
 	       struct buf *out)
 {
-	return s3_get(c, bucket, key, NULL, buf_sink, out, NULL);
+	struct sink s = { buf_sink, out };
+
+	return s3_get(c, bucket, key, NULL, &s, NULL);
 }

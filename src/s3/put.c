@@ -194,6 +194,7 @@ static int remote_sha(struct s3_client *c, struct s3_put_job *j, const char *eta
 {
 	struct s3_get_opts go = { 0, etag, NULL, NULL };
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct sink s = { hash_sink, md };
 	unsigned char sha[32];
 	int rc;
 
@@ -203,7 +204,7 @@ static int remote_sha(struct s3_client *c, struct s3_put_job *j, const char *eta
 	}
 	msg_verbose("put 's3://%s/%s': the existing object records no sha256: "
 		    "reading it to compare", j->bucket, j->key);
-	if (!(rc = s3_get(c, j->bucket, j->key, &go, hash_sink, md, NULL)) &&
+	if (!(rc = s3_get(c, j->bucket, j->key, &go, &s, NULL)) &&
 	    !EVP_DigestFinal_ex(md, sha, NULL))
 		rc = AV_ECRYPTO;
 	EVP_MD_CTX_free(md);

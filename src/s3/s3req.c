@@ -155,7 +155,8 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	if (!c->anonymous && c->creds.session_token)
 		a->hdrs[n++] = (struct sigv4_kv){ "x-amz-security-token",
 			c->creds.session_token };
-	memcpy(a->hdrs + n, r->headers, r->nheaders * sizeof(*a->hdrs));
+	if (r->nheaders)
+		memcpy(a->hdrs + n, r->headers, r->nheaders * sizeof(*a->hdrs));
 	n += r->nheaders;
 	a->nhdrs = n;
 	if (c->anonymous)
