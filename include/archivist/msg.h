@@ -29,6 +29,10 @@ void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Runs before(ctx) before each line is printed (the progress display
+ * erases itself there); before = NULL removes the hook. */
+void msg_set_hook(void (*before)(void *ctx), void *ctx);
+
 /* Redacts registered secrets in s (in place; the result is never longer). */
 void msg_redact(char *s);
 

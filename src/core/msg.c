@@ -12,6 +12,14 @@
 
 static int level = MSG_NORMAL;
 static char *secrets[MAX_SECRETS];
+static void (*hook)(void *);
+static void *hook_ctx;
+
+void msg_set_hook(void (*before)(void *ctx), void *ctx)
+{
+	hook = before;
+	hook_ctx = ctx;
+}
 
 void msg_set_level(int l)
 {
@@ -86,6 +94,8 @@ static void emit(int at, const char *tag, const char *fmt, va_list ap)
 		return;
 	}
 	msg_redact(b.ptr);
+	if (hook)
+		hook(hook_ctx);
 	fputs(b.ptr, stderr);
 	buf_release(&b);
 }

@@ -49,12 +49,35 @@ static void test_error_table(void **state)
 	assert_false(error_retryable(AV_ECONFLICT));
 }
 
+static void count_hook(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+static void test_hook_runs_before_each_printed_line(void **state)
+{
+	int calls = 0;
+
+	(void)state;
+	msg_set_hook(count_hook, &calls);
+	msg_set_level(MSG_QUIET);
+	msg_info("not printed at this level");
+	assert_int_equal(calls, 0);
+	msg_error("printed");
+	assert_int_equal(calls, 1);
+	msg_set_hook(NULL, NULL);
+	msg_error("printed without the hook");
+	assert_int_equal(calls, 1);
+	msg_set_level(MSG_NORMAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_redacts_every_occurrence),
 		cmocka_unit_test(test_short_secret_is_starred),
 		cmocka_unit_test(test_error_table),
+		cmocka_unit_test(test_hook_runs_before_each_printed_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
