@@ -78,8 +78,6 @@ int s3_client_open(const struct globals *g, struct s3_client **out)
 	cfg.virtual_hosted = ep.virtual_hosted;
 	cfg.creds = creds_sigv4(&cr);
 	cfg.ca_bundle = g->ca_bundle;
-	msg_verbose("endpoint %s (from %s), region %s (from %s), credentials from %s",
-		    ep.url, ep.url_from, ep.region, ep.region_from, cr.source.ptr);
 	if ((rc = s3_client_new(&cfg, out)) == AV_EINVAL)
 		rc = AV_ECONFIG;
 out:
