@@ -10,5 +10,6 @@ int cmd_stat(int argc, char **argv, const struct globals *g);
 int cmd_get(int argc, char **argv, const struct globals *g);
 int cmd_put(int argc, char **argv, const struct globals *g);
 int cmd_presign(int argc, char **argv, const struct globals *g);
+int cmd_recompress(int argc, char **argv, const struct globals *g);
 
 #endif
