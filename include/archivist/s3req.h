@@ -118,8 +118,6 @@ time_t s3req_now(const struct s3_client *c);
 void s3req_b64(const unsigned char sha[32], char out[45]);
 /* Decodes a base64 sha256.  0, or AV_EINVAL if it is not exactly one. */
 int s3req_unb64(const char *b64, unsigned char sha[32]);
-/* Lower-case hex of a sha256 (64 characters + NUL). */
-void s3req_hex(const unsigned char sha[32], char out[65]);
 
 /* Fills h (initialised, contents replaced) from a reply's headers. */
 int s3req_head_from(struct s3_head *h, const struct http_response *resp);
@@ -138,6 +136,7 @@ struct s3_put_job {
 	unsigned char (*part_sha)[32];	/* per part if hashed up front */
 	uint64_t part_size;
 	unsigned nparts;
+	int multipart;			/* goes up in parts */
 	int unconditional;		/* send no If-None-Match (501 seen) */
 	struct s3_put_result *res;	/* never NULL */
 };

@@ -139,7 +139,7 @@ int s3req_unb64(const char *b64, unsigned char sha[32])
 	return 0;
 }
 
-void s3req_hex(const unsigned char sha[32], char out[65])
+void s3_sha256_hex(const unsigned char sha[32], char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	int i;
@@ -163,6 +163,7 @@ void s3_head_release(struct s3_head *h)
 	free(h->etag);
 	free(h->content_type);
 	free(h->checksum_sha256);
+	free(h->checksum_type);
 	for (i = 0; i < h->nmeta; i++) {
 		free(h->meta[i].name);
 		free(h->meta[i].value);
@@ -191,19 +192,29 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* A composite checksum is a hash of the parts' hashes, not of the content. */
+static int checksum_whole(const struct s3_head *h)
+{
+	if (!h->checksum_sha256 || !*h->checksum_sha256 || strchr(h->checksum_sha256, '-'))
+		return 0;
+	if (h->checksum_type && *h->checksum_type)
+		return strcmp(h->checksum_type, "FULL_OBJECT") == 0;
+	return !h->etag || !strchr(h->etag, '-');	/* "md5-N": multipart */
+}
+
 int s3_head_sha256(const struct s3_head *h, char hex[65])
 {
 	unsigned char sha[32];
 	const char *m;
 	int i;
 
-	if (h->checksum_sha256 && s3req_unb64(h->checksum_sha256, sha) == 0) {
-		s3req_hex(sha, hex);
-		return 1;
-	}
 	if ((m = s3_head_meta(h, "sha256")) != NULL && is_hex64(m)) {
 		for (i = 0; i < 65; i++)
 			hex[i] = (char)tolower((unsigned char)m[i]);
+		return 1;
+	}
+	if (checksum_whole(h) && s3req_unb64(h->checksum_sha256, sha) == 0) {
+		s3_sha256_hex(sha, hex);
 		return 1;
 	}
 	return 0;
@@ -260,7 +271,8 @@ int s3req_head_from(struct s3_head *h, const struct http_response *r)
 		h->mtime = 0;
 	if ((rc = dup_header(&h->etag, r, "etag")) ||
 	    (rc = dup_header(&h->content_type, r, "content-type")) ||
-	    (rc = dup_header(&h->checksum_sha256, r, "x-amz-checksum-sha256")))
+	    (rc = dup_header(&h->checksum_sha256, r, "x-amz-checksum-sha256")) ||
+	    (rc = dup_header(&h->checksum_type, r, "x-amz-checksum-type")))
 		return rc;
 	for (i = 0; i < r->nheaders && !rc; i++)
 		if (strncmp(r->headers[i].name, "x-amz-meta-", 11) == 0)

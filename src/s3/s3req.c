@@ -253,12 +253,20 @@ static int correct_skew(struct s3_client *c, const struct s3_reply *rep)
 	return 1;
 }
 
+static int format(const struct s3_req *r, const struct s3_reply *rep, int rc,
+		  int final, struct buf *out);
+
 static void say_retry(const struct s3_req *r, const struct s3_reply *rep,
-		      int rc, int n, int max)
+		      int rc, int n, int max, int resume)
 {
 	struct buf m = BUF_INIT;
 
-	if (msg_level() >= 2 && !s3req_format(r, rep, rc, &m))
+	if (msg_level() < MSG_VERBOSE || format(r, rep, rc, 0, &m))
+		;
+	else if (resume)
+		msg_verbose("%s; resuming after %llu bytes", m.ptr,
+			    (unsigned long long)rep->http.received);
+	else
 		msg_verbose("%s; retrying (attempt %d of %d)", m.ptr, n + 1, max);
 	buf_release(&m);
 }
@@ -266,7 +274,7 @@ static void say_retry(const struct s3_req *r, const struct s3_reply *rep,
 int s3req_send(struct s3_client *c, const struct s3_req *r, struct s3_reply *rep)
 {
 	enum retry_verdict v;
-	int n, rc, skew_fixed = 0;
+	int n, rc, resume, skew_fixed = 0;
 
 	rep->attempts = 0;
 	for (n = 1;; n++) {
@@ -286,11 +294,12 @@ int s3req_send(struct s3_client *c, const struct s3_req *r, struct s3_reply *rep
 		if (v != RETRY_YES)
 			return rc;
 		/* A download that got somewhere resumes without using up attempts. */
-		if (rep->transport && rep->http.received > 0)
+		resume = rep->transport && rep->http.received > 0;
+		if (resume)
 			n = 0;
 		else if (n >= c->retry.max_attempts)
 			return rc;
-		say_retry(r, rep, rc, n, c->retry.max_attempts);
+		say_retry(r, rep, rc, n, c->retry.max_attempts, resume);
 		retry_wait(&c->retry, n > 0 ? n : 1);
 	}
 }
@@ -319,6 +328,13 @@ static const char *reason(long status)
 int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 		 struct buf *out)
 {
+	return format(r, rep, rc, 1, out);
+}
+
+/* The message; final adds how many attempts it took. */
+static int format(const struct s3_req *r, const struct s3_reply *rep, int rc,
+		  int final, struct buf *out)
+{
 	const struct xml_error *e = &rep->err;
 	int err;
 
@@ -327,10 +343,13 @@ int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 	err = err ? err : buf_adds(out, "': ");
 	if (err)
 		return err;
-	if (rep->transport || !rep->http.status)
-		return buf_addf(out, "%s%s%s%s", error_message(rc),
-				rep->http.error.len ? ": " : "", rep->http.error.ptr,
-				rep->attempts > 1 ? " (after retries)" : "");
+	if (rep->transport || !rep->http.status) {
+		err = buf_addf(out, "%s%s%s", error_message(rc),
+			       rep->http.error.len ? ": " : "", rep->http.error.ptr);
+		if (!err && final && rep->attempts > 1)
+			err = buf_addf(out, " (after %d attempts)", rep->attempts);
+		return err;
+	}
 	if (e->code.len)
 		err = buf_addf(out, "%ld %s%s%s", rep->http.status, e->code.ptr,
 			       e->message.len ? ": " : "", e->message.ptr);
@@ -341,7 +360,7 @@ int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 	else if (!err && http_response_header(&rep->http, "x-amz-request-id"))
 		err = buf_addf(out, " (request id %s)",
 			       http_response_header(&rep->http, "x-amz-request-id"));
-	if (!err && rep->attempts > 1)
+	if (!err && final && rep->attempts > 1)
 		err = buf_addf(out, " (after %d attempts)", rep->attempts);
 	return err;
 }

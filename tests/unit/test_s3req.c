@@ -249,7 +249,7 @@ static void test_format_and_hints(void **state)
 	buf_reset(&m);
 	assert_int_equal(s3req_format(&r, &rep, AV_ENET, &m), 0);
 	assert_string_equal(m.ptr, "put 's3://b/k': network error: Failed to connect to "
-			    "127.0.0.1 port 1: Connection refused (after retries)");
+			    "127.0.0.1 port 1: Connection refused (after 3 attempts)");
 	buf_release(&m);
 	s3_reply_release(&rep);
 }
