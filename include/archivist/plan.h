@@ -73,6 +73,7 @@ struct plan_item {
 struct plan {
 	struct plan_item *items;
 	size_t n, cap;
+	size_t ignored;		/* keys matching no legacy template at all */
 };
 
 void plan_init(struct plan *p);
@@ -82,7 +83,10 @@ void plan_release(struct plan *p);
  * Parses one listed legacy key (full key; from_prefix is stripped before
  * matching the template, to_prefix prepended to each new key) and appends
  * its items, unless a filter excludes it.  Items start as PLAN_CREATE, or
- * PLAN_INVALID with the reason.  Returns 0 or AV_ENOMEM.
+ * PLAN_INVALID with the reason when the key looks legacy but cannot be
+ * migrated (bad version, unknown stack, ...).  A key that matches no
+ * legacy template at all (a new-scheme key, a manifest, a README) is not
+ * an item: it only counts in p->ignored.  Returns 0 or AV_ENOMEM.
  */
 int plan_add_legacy(struct plan *p, const struct config *c,
 		    const char *from_prefix, const char *to_prefix,

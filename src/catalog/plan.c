@@ -23,7 +23,7 @@ const char *plan_action_name(enum plan_action a)
 void plan_init(struct plan *p)
 {
 	p->items = NULL;
-	p->n = p->cap = 0;
+	p->n = p->cap = p->ignored = 0;
 }
 
 static void item_release(struct plan_item *it)
@@ -162,6 +162,11 @@ int plan_add_legacy(struct plan *p, const struct config *c,
 	if (rc == AV_ENOMEM)
 		goto out;
 	if (!stack_wanted(f, l.stack_name) || !version_wanted(f, l.version)) {
+		rc = 0;
+		goto out;
+	}
+	if (l.status == NAMING_UNRECOGNISED) {
+		p->ignored++;
 		rc = 0;
 		goto out;
 	}

@@ -81,8 +81,15 @@ static void test_invalid_keys_say_why(void **state)
 					 1, "e", NULL), 0);
 	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "heroku-22/runtimes/python-3.12.tar.gz",
 					 1, "e", NULL), 0);
+	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "heroku-22/runtimes/python-3.12.3x.tar.gz",
+					 1, "e", NULL), 0);
+	/* matching no template: not an item, only counted */
 	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "README.txt", 1, "e", NULL), 0);
+	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "python-3.12.3-ubuntu-22.04-amd64.tar.zst",
+					 1, "e", NULL), 0);
+	assert_int_equal(p.ignored, 2);
 	assert_int_equal(p.n, 3);
+	assert_non_null(strstr(p.items[2].reason, "3.12.3x"));
 	assert_int_equal(p.items[0].action, PLAN_INVALID);
 	assert_non_null(strstr(p.items[0].reason, "heroku-18"));
 	assert_int_equal(p.items[1].action, PLAN_INVALID);
