@@ -4,4 +4,6 @@
 
 #include "archivist/cli.h"
 
+int cmd_recompress(int argc, char **argv, const struct globals *g);
+
 #endif

@@ -34,6 +34,7 @@
 
 #include "archivist/buf.h"
 #include "archivist/sigv4.h"
+#include "archivist/sink.h"
 
 #define S3_PART_SIZE_DEFAULT ((uint64_t)64 << 20)
 #define S3_PART_SIZE_MIN ((uint64_t)5 << 20)
@@ -146,8 +147,6 @@ struct s3_list_opts {
 int s3_list(struct s3_client *c, const char *bucket,
 	    const struct s3_list_opts *o, s3_object_fn on_object, void *ctx);
 
-/* Receives downloaded bytes in order.  0 to go on, else an AV_E* code. */
-typedef int (*s3_sink_fn)(void *ctx, const void *data, size_t n);
 /* Bytes transferred so far for the whole operation (for a progress bar). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -159,15 +158,18 @@ struct s3_get_opts {
 };
 
 /*
- * GET bucket/key streamed to sink.  A connection broken mid-body is
+ * GET bucket/key streamed to out (archivist/sink.h: bytes in order; a
+ * failing write stops the download and its code is returned unreported).  A connection broken mid-body is
  * resumed from the byte reached with Range and If-Match on the first
  * reply's ETag, so a replaced object is never spliced (AV_ECONFLICT).
  * When info is not NULL (initialised) it receives the response headers
- * (size = the whole object's size).  o may be NULL.  Returns 0, the sink's
- * error, or an AV_E* code (reported; AV_ENOTFOUND for 404).
+ * (size = the whole object's size).  A whole-object download is checked
+ * against the sha256 the object records (AV_ECHECKSUM).  o may be NULL.
+ * Returns 0, the sink's error, or an AV_E* code (reported; AV_ENOTFOUND
+ * for 404, AV_ECONFLICT when the object changed mid-way).
  */
 int s3_get(struct s3_client *c, const char *bucket, const char *key,
-	   const struct s3_get_opts *o, s3_sink_fn sink, void *ctx,
+	   const struct s3_get_opts *o, const struct sink *out,
 	   struct s3_head *info);
 
 /* GET a small object into out (appended; out's cap applies). */
@@ -249,7 +251,7 @@ int s3_abort_upload(struct s3_client *c, const char *bucket, const char *key,
 
 /*
  * A presigned GET URL for bucket/key valid expires seconds (1 ..
- * SIGV4_MAX_EXPIRES) from now (the client's clock, skew-corrected),
+ * SIGV4_MAX_EXPIRES) from now (0: the client's clock, skew-corrected),
  * appended to url.  Includes the session token if any.  AV_EINVAL for an
  * anonymous client or a bad expiry (not reported).
  */

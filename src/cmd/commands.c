@@ -5,5 +5,7 @@
 #include "archivist/commands.h"
 
 const struct command commands[] = {
+	{ "recompress", cmd_recompress,
+	  "recompress IN OUT [--level N] [--pyc MODE] [--keep-opt-pyc]" },
 	{ NULL, NULL, NULL }
 };
