@@ -5,6 +5,11 @@
 # retries, resumed downloads, clear errors and exit statuses.
 . "$(dirname "$0")/lib.sh"
 
+if [ ! -x "$MOCK" ] || [ ! -x "$ROOT/mocks/mockctl" ]; then
+	skip "object commands against the mock" "the mock server is not built"
+	finish
+	exit 0
+fi
 DATA="$TMP/data"
 mkdir -p "$DATA/bkt" "$DATA/pages"
 LOG="$TMP/requests.log"
