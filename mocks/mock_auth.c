@@ -151,7 +151,8 @@ int auth_check(struct mock_req *r, struct mock_reply *out, int read_only)
 	const struct mock_config *cfg = r->srv->cfg;
 	const char *header = req_header(r, "Authorization");
 	int presigned = req_query(r, "X-Amz-Algorithm") ||
-			req_query(r, "X-Amz-Signature");
+			req_query(r, "X-Amz-Signature") ||
+			req_query(r, "AWSAccessKeyId");
 	struct sigv4_auth a;
 	int denied;
 
@@ -161,6 +162,11 @@ int auth_check(struct mock_req *r, struct mock_reply *out, int read_only)
 	if (!header && !presigned)
 		return cfg->anonymous_read && read_only ? 0 :
 		       deny(r, out, 403, "AccessDenied", "Access Denied");
+	if ((header && !strncmp(header, "AWS ", 4)) ||
+	    (!header && req_query(r, "AWSAccessKeyId")))
+		return deny(r, out, 403, "AccessDenied",
+			    "Signature Version 2 is not supported; sign with "
+			    "AWS4-HMAC-SHA256.");
 	if (header && presigned)
 		return deny(r, out, 400, "InvalidArgument",
 			    "Only one auth mechanism allowed.");

@@ -427,6 +427,8 @@ static void huge_reply(struct mock_req *r, struct mock_reply *out)
 		"<StorageClass>STANDARD</StorageClass></Contents>";
 	struct huge_gen *g = calloc(1, sizeof(*g));
 
+	if (g)
+		buf_init(&g->head, 0);
 	if (!g || xml_begin(&g->head, "ListBucketResult") ||
 	    buf_addf(&g->head, "<Name>%s</Name><KeyCount>1000</KeyCount>"
 		     "<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>",

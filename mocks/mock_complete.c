@@ -123,12 +123,13 @@ static int check_parts(struct mock_req *r, struct mock_reply *out,
 	const char *why = NULL, *code = "InvalidPart", *sum;
 	size_t i;
 
-	for (i = 0; i < n && !why; i++) {
-		if (i && p[i].number <= p[i - 1].number) {
+	for (i = 1; i < n && !why; i++) {
+		if (p[i].number <= p[i - 1].number) {
 			code = "InvalidPartOrder";
 			why = "The list of parts was not in ascending order.";
-			break;
 		}
+	}
+	for (i = 0; i < n && !why; i++) {
 		upload_part_path(&path, u, p[i].number, ".json");
 		meta[i] = json_load_file(path.ptr, 0, NULL);
 		sum = json_string_value(json_object_get(

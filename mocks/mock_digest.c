@@ -174,14 +174,17 @@ int digest_sha256(const void *p, size_t n, unsigned char out[32])
 
 int digest_b64(struct buf *out, const unsigned char *p, size_t n)
 {
-	int rc, len;
+	unsigned char chunk[65];
+	size_t take;
+	int len, rc = 0;
 
-	if ((rc = buf_grow(out, 4 * ((n + 2) / 3) + 1)))
-		return rc;
-	len = EVP_EncodeBlock((unsigned char *)out->ptr + out->len, p,
-			      (int)n);
-	buf_setlen(out, out->len + (size_t)len);
-	return 0;
+	/* 48 bytes (a multiple of 3) encode alone into 64 characters. */
+	for (; n > 0 && !rc; p += take, n -= take) {
+		take = n > 48 ? 48 : n;
+		len = EVP_EncodeBlock(chunk, p, (int)take);
+		rc = buf_add(out, chunk, (size_t)len);
+	}
+	return rc;
 }
 
 long digest_unb64(const char *s, unsigned char *out, size_t max)

@@ -416,30 +416,65 @@ static int part_entry(struct buf *doc, long n, json_t *meta)
 	return rc || buf_adds(doc, "</Part>");
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The numbers of the upload's parts, sorted; *n of them. */
+static int part_numbers(const struct upload *u, long **out, size_t *n)
+{
+	struct dirent *e;
+	DIR *d = opendir(u->dir.ptr);
+	long num, *v;
+	int len = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return AV_EIO;
+	while ((e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "part.%5ld.json%n", &num, &len) != 1 ||
+		    e->d_name[len] || !(v = realloc(*out, (*n + 1) * sizeof(*v))))
+			continue;
+		*out = v;
+		v[(*n)++] = num;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_long);
+	return 0;
+}
+
 /* <Part> entries after marker, at most max; *next gets the last one. */
 static int list_part_entries(struct buf *doc, const struct upload *u,
 			     long marker, long max, long *next, int *truncated)
 {
 	struct buf p = BUF_INIT;
 	json_t *meta;
-	long n, count = 0;
-	int rc = 0;
+	long *nums, count = 0;
+	size_t n, i;
+	int rc = part_numbers(u, &nums, &n);
 
 	*truncated = 0;
-	for (n = marker + 1; n <= MAX_PARTS && !rc; n++) {
-		upload_part_path(&p, u, n, ".json");
+	for (i = 0; i < n && !rc; i++) {
+		if (nums[i] <= marker)
+			continue;
+		if (count == max) {
+			*truncated = 1;
+			break;
+		}
+		upload_part_path(&p, u, nums[i], ".json");
 		if (!(meta = json_load_file(p.ptr, 0, NULL)))
 			continue;
-		if (count == max)
-			*truncated = 1;
-		else
-			rc = part_entry(doc, n, meta);
+		rc = part_entry(doc, nums[i], meta);
 		json_decref(meta);
-		if (*truncated)
-			break;
-		*next = n;
+		*next = nums[i];
 		count++;
 	}
+	free(nums);
 	buf_release(&p);
 	return rc;
 }

@@ -226,8 +226,6 @@ int route_begin(struct mock_req *r, struct mock_reply *out)
 		reply_error(r, out, 403, "AccessDenied", "loopback only");
 		return 1;
 	}
-	if (r->op != OP_ADMIN && begin_fault(r, out))
-		return 1;
 	if (r->op == OP_NOT_IMPLEMENTED) {
 		reply_error(r, out, 501, "NotImplemented",
 			    "This operation is not implemented by the mock.");
@@ -239,8 +237,10 @@ int route_begin(struct mock_req *r, struct mock_reply *out)
 			    "this resource.");
 		return 1;
 	}
+	/* Faults go to requests that would otherwise be served. */
 	if (r->op != OP_ADMIN &&
-	    (auth_check(r, out, def->read_only) || check_headers(r, out)))
+	    (auth_check(r, out, def->read_only) || check_headers(r, out) ||
+	     begin_fault(r, out)))
 		return 1;
 	r->sink = def->sink;
 	r->body_digests = body_digests(r);

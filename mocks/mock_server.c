@@ -27,6 +27,7 @@ struct conn_req {
 	struct mock_req r;
 	struct mock_reply reply;
 	int have_reply;
+	uint64_t declared_len;	/* the reply body's real length */
 };
 
 /* The body source of a reply cut short or made too long by a fault. */
@@ -35,9 +36,10 @@ struct fault_src {
 	uint64_t off;
 	char *mem;		/* memory body (owned) */
 	uint64_t len;		/* real body bytes */
-	uint64_t limit;		/* bytes sent before the cut */
+	uint64_t limit;		/* bytes sent in all */
 	int sock;		/* the connection, for a hard reset */
 	int rst;		/* reset (RST) rather than close (FIN) */
+	int overlong;		/* limit is past len: end normally there */
 };
 
 void server_sleep(struct mock_server *s, uint64_t ms)
@@ -204,6 +206,8 @@ static ssize_t fault_read(void *cls, uint64_t pos, char *out, size_t max)
 	ssize_t n;
 
 	if (pos >= f->limit) {
+		if (f->overlong)
+			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (f->rst)
 			arm_reset(f->sock);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
@@ -252,11 +256,17 @@ static struct MHD_Response *fault_response(struct conn_req *cr)
 	f->sock = conn_socket(cr->r.conn);
 	f->rst = cr->r.fault.kind == FAULT_RESET_RESPONSE;
 	size = f->len;
-	if (cr->r.fault.kind == FAULT_OVERLONG)
-		size = f->limit = f->len + cr->r.fault.n;
-	else
-		f->limit = cr->r.fault.n < f->len ? cr->r.fault.n : f->len + 1;
-	cr->r.bytes_out = f->limit < f->len ? f->limit : size;
+	cr->declared_len = f->len;
+	f->overlong = cr->r.fault.kind == FAULT_OVERLONG;
+	if (f->overlong) {
+		/* Unknown size: MHD then sends what the callback gives, and
+		 * our own Content-Length says less. */
+		f->limit = f->len + cr->r.fault.n;
+		size = MHD_SIZE_UNKNOWN;
+	} else {
+		f->limit = cr->r.fault.n < f->len ? cr->r.fault.n : f->len;
+	}
+	cr->r.bytes_out = f->limit;
 	resp = MHD_create_response_from_callback(size, 64 * 1024, fault_read,
 						 f, fault_free);
 	if (!resp)
@@ -306,10 +316,23 @@ static int is_body_fault(enum fault_kind k)
 static int add_headers(struct conn_req *cr, struct MHD_Response *resp)
 {
 	struct mock_reply *p = &cr->reply;
-	char date[40];
+	char date[40], len[24];
 	size_t i;
 	int ok = 1;
 
+	if (cr->r.fault.kind == FAULT_OVERLONG) {
+		/* Declare the real length (the body has more), no chunking,
+		 * and close after; options first: they reset MHD's notes on
+		 * the headers already added. */
+		snprintf(len, sizeof(len), "%llu",
+			 (unsigned long long)cr->declared_len);
+		ok &= MHD_set_response_options(
+			      resp, MHD_RF_INSANITY_HEADER_CONTENT_LENGTH |
+				      MHD_RF_HTTP_1_0_COMPATIBLE_STRICT,
+			      MHD_RO_END) == MHD_YES;
+		ok &= MHD_add_response_header(resp, "Content-Length", len) ==
+		      MHD_YES;
+	}
 	xml_time_http(date, cr->r.now);
 	ok &= MHD_add_response_header(resp, "Date", date) == MHD_YES;
 	ok &= MHD_add_response_header(resp, "Server", "mock-s3") == MHD_YES;
@@ -318,18 +341,6 @@ static int add_headers(struct conn_req *cr, struct MHD_Response *resp)
 	for (i = 0; i < p->nheaders; i++)
 		ok &= MHD_add_response_header(resp, p->headers[i].name,
 					      p->headers[i].value) == MHD_YES;
-	if (cr->r.fault.kind == FAULT_OVERLONG) {
-		/* Declare the real length; the body has more. */
-		char len[24];
-
-		snprintf(len, sizeof(len), "%llu",
-			 (unsigned long long)(p->fd >= 0 ? p->len : p->body.len));
-		ok &= MHD_set_response_options(
-			      resp, MHD_RF_INSANITY_HEADER_CONTENT_LENGTH,
-			      MHD_RO_END) == MHD_YES;
-		ok &= MHD_add_response_header(resp, "Content-Length", len) ==
-		      MHD_YES;
-	}
 	return ok ? 0 : AV_ENOMEM;
 }
 

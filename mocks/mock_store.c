@@ -17,6 +17,8 @@
 #define NLOCKS 128
 #define PLAIN_KEY_MAX 1024
 #define SEGMENT_MAX 255
+/* Files from outside the server get a sidecar from this size on. */
+#define SIDECAR_MIN_SIZE ((off_t)1 << 20)
 
 struct store {
 	char *dir;
@@ -335,8 +337,11 @@ static int sidecar_rebuild(struct store *st, const struct loc *l,
 	    json_object_set_new(o->meta, "content_type",
 				json_string(guess_type(key))))
 		return AV_ENOMEM;
-	/* Best effort: a read-only tree is still served. */
-	sidecar_write(st, l->side.ptr, o->meta);
+	/* Cache the MD5 of large files only: for small ones, hashing again
+	 * costs less than creating a file.  Best effort: a read-only tree
+	 * is still served. */
+	if (o->st.st_size >= SIDECAR_MIN_SIZE)
+		sidecar_write(st, l->side.ptr, o->meta);
 	return 0;
 }
 

@@ -15,7 +15,9 @@
  *                                content type, x-amz-meta-*, checksums,
  *                                and the file's inode/size/mtime so a
  *                                file changed behind the server's back is
- *                                noticed (its sidecar is then rebuilt)
+ *                                noticed; a file put there from outside
+ *                                gets a guessed type and its MD5 (cached
+ *                                in a sidecar from 1 MiB on)
  *   DIR/.mock-tmp/               uploads in flight (renamed into place)
  *   DIR/.mock-uploads/ID/        multipart uploads (mock_multipart.c)
  *
