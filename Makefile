@@ -60,6 +60,9 @@ $(O)/mocks/%.o: CFLAGS += $(shell pkg-config --cflags $(MOCKPKGS))
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HOBJ) $(O)/libarchivist.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
 
+# The built-in configuration is assembled into this object (.incbin).
+$(O)/src/catalog/config_builtin.o: config/heroku-python.json
+
 # Unit tests may call a module's static helpers through UNITTEST hooks.
 $(O)/tests/unit/%.o: CPPFLAGS += -DUNITTEST
 
@@ -82,7 +85,7 @@ demo:
 # libFuzzer targets (clang), each linked with the sources it exercises.
 FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 fuzz-build: $(FUZZ_BINS)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) config/heroku-python.json
 	@mkdir -p build-fuzz
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
 	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(LIBS)

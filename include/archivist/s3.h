@@ -34,6 +34,7 @@
 
 #include "archivist/buf.h"
 #include "archivist/sigv4.h"
+#include "archivist/sink.h"
 
 #define S3_PART_SIZE_DEFAULT ((uint64_t)64 << 20)
 #define S3_PART_SIZE_MIN ((uint64_t)5 << 20)
@@ -71,6 +72,18 @@ struct s3_config {
  * Secrets from cfg->creds are registered for redaction (msg_add_secret).
  */
 int s3_client_new(const struct s3_config *cfg, struct s3_client **out);
+/*
+ * The client the command line describes: credentials, region, endpoint
+ * and addressing resolved from g, the environment and the AWS files
+ * (creds.h, endpoint.h), TLS trust from --ca-bundle, and tunables from
+ * the environment: ARCHIVIST_PART_SIZE (5M..5G), ARCHIVIST_PART_JOBS,
+ * ARCHIVIST_MAX_ATTEMPTS, ARCHIVIST_CONNECT_TIMEOUT and
+ * ARCHIVIST_LOW_SPEED_TIME (seconds).  Returns 0 and *out, AV_ECONFIG
+ * (reported: exit status 2, nothing was sent) or AV_ENOMEM.
+ */
+struct globals;
+int s3_client_open(const struct globals *g, struct s3_client **out);
+
 /* Frees the client and closes its connections.  NULL-safe. */
 void s3_client_free(struct s3_client *c);
 
@@ -94,6 +107,8 @@ struct s3_head {
 	char *content_type;
 	char *checksum_sha256;	/* x-amz-checksum-sha256, base64; "...-N"
 				   for a multipart (composite) checksum */
+	char *checksum_type;	/* x-amz-checksum-type: FULL_OBJECT,
+				   COMPOSITE, or "" */
 	struct s3_meta *meta;	/* every x-amz-meta-*, names lower-case */
 	size_t nmeta;
 };
@@ -104,10 +119,14 @@ void s3_head_release(struct s3_head *h);
 const char *s3_head_meta(const struct s3_head *h, const char *name);
 /*
  * The object's whole-content sha256 as 64 lower-case hex characters, from
- * x-amz-checksum-sha256 (when not composite) or else x-amz-meta-sha256.
+ * x-amz-meta-sha256, else x-amz-checksum-sha256 when it covers the whole
+ * content (not a multipart object's composite checksum of its parts).
  * Returns 1 and fills hex, or 0 when the object does not say.
  */
 int s3_head_sha256(const struct s3_head *h, char hex[65]);
+
+/* Lower-case hex of a sha256 (64 characters + NUL), for messages. */
+void s3_sha256_hex(const unsigned char sha[32], char hex[65]);
 
 /*
  * HEAD bucket/key, asking for checksums (x-amz-checksum-mode: ENABLED).
@@ -146,8 +165,6 @@ struct s3_list_opts {
 int s3_list(struct s3_client *c, const char *bucket,
 	    const struct s3_list_opts *o, s3_object_fn on_object, void *ctx);
 
-/* Receives downloaded bytes in order.  0 to go on, else an AV_E* code. */
-typedef int (*s3_sink_fn)(void *ctx, const void *data, size_t n);
 /* Bytes transferred so far for the whole operation (for a progress bar). */
 typedef void (*s3_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -159,15 +176,18 @@ struct s3_get_opts {
 };
 
 /*
- * GET bucket/key streamed to sink.  A connection broken mid-body is
+ * GET bucket/key streamed to out (archivist/sink.h: bytes in order; a
+ * failing write stops the download and its code is returned unreported).  A connection broken mid-body is
  * resumed from the byte reached with Range and If-Match on the first
  * reply's ETag, so a replaced object is never spliced (AV_ECONFLICT).
  * When info is not NULL (initialised) it receives the response headers
- * (size = the whole object's size).  o may be NULL.  Returns 0, the sink's
- * error, or an AV_E* code (reported; AV_ENOTFOUND for 404).
+ * (size = the whole object's size).  A whole-object download is checked
+ * against the sha256 the object records (AV_ECHECKSUM).  o may be NULL.
+ * Returns 0, the sink's error, or an AV_E* code (reported; AV_ENOTFOUND
+ * for 404, AV_ECONFLICT when the object changed mid-way).
  */
 int s3_get(struct s3_client *c, const char *bucket, const char *key,
-	   const struct s3_get_opts *o, s3_sink_fn sink, void *ctx,
+	   const struct s3_get_opts *o, const struct sink *out,
 	   struct s3_head *info);
 
 /* GET a small object into out (appended; out's cap applies). */
@@ -249,7 +269,7 @@ int s3_abort_upload(struct s3_client *c, const char *bucket, const char *key,
 
 /*
  * A presigned GET URL for bucket/key valid expires seconds (1 ..
- * SIGV4_MAX_EXPIRES) from now (the client's clock, skew-corrected),
+ * SIGV4_MAX_EXPIRES) from now (0: the client's clock, skew-corrected),
  * appended to url.  Includes the session token if any.  AV_EINVAL for an
  * anonymous client or a bad expiry (not reported).
  */

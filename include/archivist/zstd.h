@@ -1,0 +1,75 @@
+/*
+ * zstd: streaming zstd encoding and decoding (libzstd), push style.
+ *
+ * The encoder always runs libzstd's multi-threaded mode (nbWorkers >= 1)
+ * with a fixed job size and overlap, so the compressed bytes depend only
+ * on the input and the level, never on the number of workers or cores.
+ * Frames have long-distance matching, a window of at most 2^27 bytes (so
+ * every default decoder accepts them), an XXH64 content checksum, and the
+ * content size in the header when it was given.
+ *
+ * The decoder accepts concatenated frames (and skippable frames) and
+ * windows up to 2^ZSTD_DEC_WINDOW_LOG_MAX.
+ *
+ * Errors are reported (msg_error) here, naming the stream.
+ */
+#ifndef ARCHIVIST_ZSTD_H
+#define ARCHIVIST_ZSTD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "archivist/sink.h"
+
+#define ZSTD_ENC_LEVEL_DEFAULT 22
+#define ZSTD_ENC_WINDOW_LOG 27
+#define ZSTD_ENC_JOB_SIZE ((size_t)128 << 20)
+#define ZSTD_ENC_OVERLAP_LOG 9
+#define ZSTD_ENC_SIZE_UNKNOWN UINT64_MAX
+#define ZSTD_DEC_WINDOW_LOG_MAX 30
+
+struct zstd_enc_opts {
+	int level;		/* 1..22 */
+	int workers;		/* >= 1; the output does not depend on it */
+	uint64_t content_size;	/* exact input size, or ZSTD_ENC_SIZE_UNKNOWN */
+	size_t job_size;	/* 0 = ZSTD_ENC_JOB_SIZE (anything else only
+				   in tests: it changes the output) */
+};
+
+struct zstd_enc;
+
+/* An encoder with opts o (copied).  0 and *out set, or AV_EINVAL (bad
+ * level or workers, or libzstd built without threads), AV_ENOMEM. */
+int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
+		 const char *name);
+
+/* Compresses len bytes; compressed output goes to out as it is ready.
+ * 0 or AV_E*. */
+int zstd_enc_write(struct zstd_enc *e, const void *data, size_t len,
+		   const struct sink *out);
+
+/* Ends the frame and writes the rest of the output.  AV_EINVAL if the
+ * bytes written differ from the announced content size. */
+int zstd_enc_finish(struct zstd_enc *e, const struct sink *out);
+
+/* NULL-safe. */
+void zstd_enc_free(struct zstd_enc *e);
+
+struct zstd_dec;
+
+/* A decoder for the stream called name (copied).  NULL only when out of
+ * memory (reported). */
+struct zstd_dec *zstd_dec_new(const char *name);
+
+/* Decodes len bytes, writing the output to out.  0, AV_ECORRUPT,
+ * AV_ENOMEM, or the sink's error; refuses input after an error. */
+int zstd_dec_write(struct zstd_dec *d, const void *data, size_t len,
+		   const struct sink *out);
+
+/* 0 if the input ended at the end of a frame, else AV_ETRUNC. */
+int zstd_dec_finish(struct zstd_dec *d);
+
+/* NULL-safe. */
+void zstd_dec_free(struct zstd_dec *d);
+
+#endif

@@ -1,0 +1,339 @@
+/*
+ * recompress: a local runtime archive in, a .tar.zst out (see usage()).
+ *
+ * A thin shell over the pipeline: it reads IN into pipeline_write(), and
+ * pipeline_finish() writes into a temporary file next to OUT that is
+ * fsync'ed and renamed over OUT only when complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archivist/commands.h"
+#include "archivist/error.h"
+#include "archivist/jsonout.h"
+#include "archivist/msg.h"
+#include "archivist/pipeline.h"
+
+#define READ_SIZE ((size_t)1 << 20)
+
+struct args {
+	const char *in, *out;
+	struct pipeline_opts po;
+};
+
+/* The temporary output, removed by the signal handler on interruption. */
+static char tmp_path[4096];
+
+static void usage(FILE *f)
+{
+	fputs("usage: archivist recompress IN OUT [--level N] [--pyc MODE]"
+	      " [--keep-opt-pyc]\n"
+	      "                                   [--workers N]\n\n"
+	      "Rewrites a runtime archive (.tar, .tar.gz or .tar.zst, told apart by\n"
+	      "content) into a .tar.zst: zstd level N with long-distance matching,\n"
+	      "a window of at most 2^27 bytes (zstd -d and tar --zstd read it with\n"
+	      "no flags), an XXH64 checksum and the content size in the header.\n"
+	      "IN or OUT may be '-' (stdin, stdout).\n\n"
+	      "  --level N       zstd level 1..22 (default 22, about 1 MB/s)\n"
+	      "  --pyc MODE      unchecked-hash (default) or checked-hash: each\n"
+	      "                  __pycache__ pyc of CPython 3.7+ whose .py is in the\n"
+	      "                  archive with the mtime and size the pyc records\n"
+	      "                  becomes hash-based (PEP 552), its code unchanged;\n"
+	      "                  other pycs are left.  keep: no pyc is changed\n"
+	      "  --keep-opt-pyc  keep __pycache__/*.opt-1.pyc and *.opt-2.pyc (by\n"
+	      "                  default they are dropped; hardlinks to them still\n"
+	      "                  resolve)\n"
+	      "  --workers N     zstd threads (default: CPUs, at most 4); the\n"
+	      "                  output is the same for every N\n\n"
+	      "Every other entry is copied byte for byte, its header blocks\n"
+	      "included; with --pyc keep --keep-opt-pyc the decompressed output\n"
+	      "is the input tar, byte for byte.  OUT is written to a temporary\n"
+	      "file beside it and renamed only when complete: a failure leaves no\n"
+	      "OUT.  The sha256 and size of OUT and the counts are printed on\n"
+	      "stderr, and with --json as one JSON object on stdout.\n\n"
+	      "exit status: 0 done, 1 failed (corrupt or truncated input, I/O),\n"
+	      "2 usage error\n", f);
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = s ? strtol(s, &end, 10) : 0;
+	if (!s || !*s || *end || errno || v < lo || v > hi) {
+		msg_error("%s takes a number from %d to %d, not '%s'", opt, lo,
+			  hi, s ? s : "");
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* An option with a value: "--opt V" or "--opt=V".  1 if argv[*i] is
+ * name (*val set, *i advanced), 0 if not, -1 if the value is missing. */
+static int opt_value(int argc, char **argv, int *i, const char *name,
+		     const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		msg_error("option '%s' needs a value", name);
+		return -1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+/* One option at argv[*i].  0, 1 (--help shown) or -1 (usage error). */
+static int parse_opt(int argc, char **argv, int *i, struct args *a)
+{
+	const char *v = NULL;
+	int r;
+
+	if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
+		usage(stdout);
+		return 1;
+	}
+	if (strcmp(argv[*i], "--keep-opt-pyc") == 0) {
+		a->po.keep_opt_pyc = 1;
+		return 0;
+	}
+	if ((r = opt_value(argc, argv, i, "--level", &v)) != 0)
+		return r < 0 ? -1 : parse_int("--level", v, 1, 22, &a->po.level);
+	if ((r = opt_value(argc, argv, i, "--workers", &v)) != 0)
+		return r < 0 ? -1 : parse_int("--workers", v, 1, 64,
+					      &a->po.workers);
+	if ((r = opt_value(argc, argv, i, "--pyc", &v)) != 0) {
+		if (r > 0 && pyc_mode_parse(v, &a->po.pyc) == 0)
+			return 0;
+		if (r > 0)
+			msg_error("--pyc takes unchecked-hash, checked-hash or"
+				  " keep, not '%s'", v);
+		return -1;
+	}
+	msg_error("recompress: unknown option '%s' (see 'archivist recompress"
+		  " --help')", argv[*i]);
+	return -1;
+}
+
+/* 0, 1 (help shown: exit 0) or -1 (usage error). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	int i, npos = 0, opts = 1, r;
+	const char *pos[2] = { NULL, NULL };
+
+	pipeline_opts_init(&a->po);
+	for (i = 1; i < argc; i++) {
+		if (opts && strcmp(argv[i], "--") == 0) {
+			opts = 0;
+		} else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
+			if ((r = parse_opt(argc, argv, &i, a)) != 0)
+				return r;
+		} else if (npos < 2) {
+			pos[npos++] = argv[i];
+		} else {
+			msg_error("recompress: unexpected argument '%s'", argv[i]);
+			return -1;
+		}
+	}
+	if (npos < 2) {
+		msg_error("recompress needs IN and OUT (see 'archivist"
+			  " recompress --help')");
+		return -1;
+	}
+	a->in = pos[0];
+	a->out = pos[1];
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	if (tmp_path[0])
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Creates the temporary file beside out.  fd or -1 (reported). */
+static int open_tmp(const char *out)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp-XXXXXX", out) >=
+	    (int)sizeof(tmp_path)) {
+		msg_error("output path too long: '%s'", out);
+		tmp_path[0] = '\0';
+		return -1;
+	}
+	catch_signals();
+	if ((fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
+		msg_error("cannot create a file beside '%s': %s", out,
+			  strerror(errno));
+		tmp_path[0] = '\0';
+		return -1;
+	}
+	fchmod(fd, 0666 & ~mask);	/* as a plain creat() would */
+	return fd;
+}
+
+/* Makes the complete temporary file OUT, durably.  0 or AV_EIO. */
+static int commit(int fd, const char *out)
+{
+	char *dir = strdup(out);
+	int dfd, rc = 0;
+
+	if (fsync(fd) != 0 || rename(tmp_path, out) != 0) {
+		msg_error("cannot write '%s': %s", out, strerror(errno));
+		rc = AV_EIO;
+	} else {
+		tmp_path[0] = '\0';
+		if (dir && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
+			fsync(dfd);	/* the rename itself, best effort */
+			close(dfd);
+		}
+	}
+	free(dir);
+	return rc;
+}
+
+/* Pass 1: all of in_fd into the pipeline. */
+static int feed(struct pipeline *p, int in_fd, const char *name)
+{
+	unsigned char *b = malloc(READ_SIZE);
+	ssize_t n;
+	int rc = 0;
+
+	if (!b) {
+		msg_error("out of memory");
+		return AV_ENOMEM;
+	}
+	while (rc == 0 && (n = read(in_fd, b, READ_SIZE)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			msg_error("cannot read '%s': %s", name, strerror(errno));
+			rc = AV_EIO;
+		} else {
+			rc = pipeline_write(p, b, (size_t)n);
+		}
+	}
+	free(b);
+	return rc;
+}
+
+static int report(const struct args *a, const struct pipeline_stats *st,
+		  const struct globals *g)
+{
+	json_t *o;
+
+	msg_info("'%s' -> '%s'", a->in, a->out);
+	pipeline_stats_print(st);
+	if (!g->json)
+		return 0;
+	if ((o = pipeline_stats_json(st)) &&
+	    json_object_set_new(o, "command", json_string("recompress")) == 0 &&
+	    json_object_set_new(o, "input", json_string(a->in)) == 0 &&
+	    json_object_set_new(o, "output", json_string(a->out)) == 0)
+		return jsonout_line(o);
+	json_decref(o);
+	return AV_ENOMEM;
+}
+
+/* Opens IN: fd, or -1 (reported); *size when it is a regular file. */
+static int open_in(const char *in, uint64_t *size)
+{
+	struct stat sb;
+	int fd = strcmp(in, "-") == 0 ? STDIN_FILENO :
+		 open(in, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		msg_error("cannot open '%s': %s", in, strerror(errno));
+	else if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		*size = (uint64_t)sb.st_size;
+	return fd;
+}
+
+static int run(struct args *a, const struct globals *g)
+{
+	struct pipeline *p = NULL;
+	struct pipeline_stats st;
+	struct progress *pr = NULL;
+	struct sink_fd sf = { -1, a->out };
+	struct sink s = { sink_fd_write, &sf };
+	int to_stdout = strcmp(a->out, "-") == 0, in_fd, rc = AV_EIO;
+
+	if ((in_fd = open_in(a->in, &a->po.in_size)) < 0)
+		return rc;
+	sf.fd = to_stdout ? STDOUT_FILENO : open_tmp(a->out);
+	if (to_stdout)
+		sf.name = "stdout";
+	if (sf.fd < 0)
+		goto out;
+	pr = g->progress ? progress_new(STDERR_FILENO, a->in) : NULL;
+	a->po.name = a->in;
+	a->po.progress = pr;
+	if ((rc = pipeline_new(&p, &a->po)) == 0 &&
+	    (rc = feed(p, in_fd, a->in)) == 0 &&
+	    (rc = pipeline_finish(p, &s, &st)) == 0 && !to_stdout)
+		rc = commit(sf.fd, a->out);
+	progress_free(pr);
+	if (rc == 0)
+		rc = report(a, &st, g);
+out:
+	pipeline_free(p);
+	if (tmp_path[0])
+		unlink(tmp_path);
+	tmp_path[0] = '\0';
+	if (sf.fd >= 0 && !to_stdout)
+		close(sf.fd);
+	if (in_fd != STDIN_FILENO)
+		close(in_fd);
+	return rc;
+}
+
+int cmd_recompress(int argc, char **argv, const struct globals *g)
+{
+	struct args a;
+	int r = parse_args(argc, argv, &a);
+
+	if (r != 0)
+		return r > 0 ? EXIT_DONE : EXIT_USAGE;
+	if (strcmp(a.out, "-") == 0 && isatty(STDOUT_FILENO)) {
+		msg_error("refusing to write compressed data to a terminal");
+		return EXIT_USAGE;
+	}
+	return run(&a, g) == 0 ? EXIT_DONE : EXIT_FAILED;
+}

@@ -1,0 +1,233 @@
+/*
+ * Unit tests for zstd: frames checked by the zstd CLI and libzstd's frame
+ * inspection; output identical for any worker count (with several jobs);
+ * decoding CLI frames, concatenated frames, corrupt/truncated/empty input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+/* ZSTD_getFrameHeader: the frame header as libzstd reads it */
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+#include <cmocka.h>
+
+#include "archivist/error.h"
+#include "archivist/zstd.h"
+#include "util_archive.h"
+
+/* Compresses in (fed in pieces of step bytes) into out. */
+static int encode(const struct buf *in, int level, int workers,
+		  uint64_t size, size_t job, size_t step, struct buf *out)
+{
+	struct zstd_enc_opts o = { level, workers, size, job };
+	struct sink s = { util_sink_buf, out };
+	struct zstd_enc *e;
+	size_t i, k;
+	int rc;
+
+	if ((rc = zstd_enc_new(&e, &o, "test")) != 0)
+		return rc;
+	for (i = 0; i < in->len && rc == 0; i += k) {
+		k = in->len - i > step ? step : in->len - i;
+		rc = zstd_enc_write(e, in->ptr + i, k, &s);
+	}
+	if (rc == 0)
+		rc = zstd_enc_finish(e, &s);
+	zstd_enc_free(e);
+	return rc;
+}
+
+static int decode(const void *in, size_t n, size_t step, struct buf *out)
+{
+	struct sink s = { util_sink_buf, out };
+	struct zstd_dec *d = zstd_dec_new("test.zst");
+	const char *p = in;
+	size_t i, k;
+	int rc = 0;
+
+	assert_non_null(d);
+	for (i = 0; i < n && rc == 0; i += k) {
+		k = step && n - i > step ? step : n - i;
+		rc = zstd_dec_write(d, p + i, k, &s);
+	}
+	if (rc == 0)
+		rc = zstd_dec_finish(d);
+	zstd_dec_free(d);
+	return rc;
+}
+
+static void test_frame_has_size_checksum_and_decodes_with_cli(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT, back = BUF_INIT;
+	ZSTD_frameHeader fh;
+
+	(void)state;
+	util_fill(&in, 1000000, 11);
+	assert_int_equal(encode(&in, 3, 2, in.len, 0, 70000, &z), 0);
+	assert_true(z.len < in.len / 4);
+	assert_int_equal(ZSTD_getFrameHeader(&fh, z.ptr, z.len), 0);
+	assert_int_equal(fh.frameContentSize, in.len);
+	assert_true(fh.checksumFlag);
+	assert_true(fh.windowSize <= ((uint64_t)1 << ZSTD_ENC_WINDOW_LOG));
+	assert_int_equal(util_pipe("zstd -dc", z.ptr, z.len, &back), 0);
+	assert_int_equal(back.len, in.len);
+	assert_memory_equal(back.ptr, in.ptr, in.len);
+	buf_release(&in);
+	buf_release(&z);
+	buf_release(&back);
+}
+
+/* The design rests on this: with nbWorkers >= 1 and a fixed job size the
+ * bytes do not depend on the worker count, even across several jobs. */
+static void test_same_bytes_for_any_worker_count(void **state)
+{
+	struct buf in = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	size_t job = (size_t)512 << 10;	/* libzstd's minimum job size */
+	int w;
+
+	(void)state;
+	util_fill(&in, 3 * job + 12345, 5);
+	assert_int_equal(encode(&in, 3, 1, in.len, job, 1 << 20, &a), 0);
+	for (w = 2; w <= 4; w++) {
+		buf_reset(&b);
+		assert_int_equal(encode(&in, 3, w, in.len, job, 100000, &b), 0);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.ptr, b.ptr, a.len);
+	}
+	/* the jobs were real: one big job gives other bytes */
+	buf_reset(&b);
+	assert_int_equal(encode(&in, 3, 2, in.len, 0, 100000, &b), 0);
+	assert_true(a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0);
+	buf_reset(&b);
+	assert_int_equal(decode(a.ptr, a.len, 0, &b), 0);
+	assert_int_equal(b.len, in.len);
+	assert_memory_equal(b.ptr, in.ptr, in.len);
+	buf_release(&in);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+static void test_unknown_size_and_empty_input(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT, back = BUF_INIT;
+
+	(void)state;
+	util_fill(&in, 5000, 2);
+	assert_int_equal(encode(&in, 1, 1, ZSTD_ENC_SIZE_UNKNOWN, 0, 999, &z), 0);
+	assert_int_equal(ZSTD_getFrameContentSize(z.ptr, z.len),
+			 ZSTD_CONTENTSIZE_UNKNOWN);
+	assert_int_equal(decode(z.ptr, z.len, 1, &back), 0);
+	assert_int_equal(back.len, in.len);
+	buf_reset(&in);
+	buf_reset(&z);
+	assert_int_equal(encode(&in, 1, 1, 0, 0, 1, &z), 0);
+	assert_int_equal(ZSTD_getFrameContentSize(z.ptr, z.len), 0);
+	buf_release(&in);
+	buf_release(&z);
+	buf_release(&back);
+}
+
+static void test_wrong_size_and_bad_options(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT;
+	struct zstd_enc_opts bad = { 0, 1, 0, 0 };
+	struct zstd_enc *e = (struct zstd_enc *)&bad;
+
+	(void)state;
+	util_fill(&in, 5000, 2);
+	assert_int_equal(encode(&in, 1, 1, 4999, 0, 5000, &z), AV_EINVAL);
+	buf_reset(&z);
+	assert_int_equal(encode(&in, 1, 1, 5001, 0, 5000, &z), AV_EINVAL);
+	assert_int_equal(zstd_enc_new(&e, &bad, "x"), AV_EINVAL);
+	assert_null(e);
+	bad.level = 23;
+	assert_int_equal(zstd_enc_new(&e, &bad, "x"), AV_EINVAL);
+	bad.level = 3;
+	bad.workers = 0;
+	assert_int_equal(zstd_enc_new(&e, &bad, "x"), AV_EINVAL);
+	zstd_enc_free(NULL);
+	buf_release(&in);
+	buf_release(&z);
+}
+
+static void test_decodes_cli_frames_concatenated(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT, two = BUF_INIT, out = BUF_INIT;
+
+	(void)state;
+	util_fill(&in, 200000, 9);
+	assert_int_equal(util_pipe("zstd -q -c -5 --long=27", in.ptr, in.len, &z),
+			 0);
+	assert_int_equal(buf_add(&two, z.ptr, z.len), 0);
+	assert_int_equal(buf_add(&two, z.ptr, z.len), 0);
+	assert_int_equal(decode(two.ptr, two.len, 4096, &out), 0);
+	assert_int_equal(out.len, 2 * in.len);
+	assert_memory_equal(out.ptr, in.ptr, in.len);
+	assert_memory_equal(out.ptr + in.len, in.ptr, in.len);
+	buf_release(&in);
+	buf_release(&z);
+	buf_release(&two);
+	buf_release(&out);
+}
+
+static void test_corrupt_truncated_garbage_empty(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT, out = BUF_INIT;
+
+	(void)state;
+	util_fill(&in, 100000, 4);
+	assert_int_equal(encode(&in, 3, 1, in.len, 0, in.len, &z), 0);
+	/* truncated anywhere */
+	assert_int_equal(decode(z.ptr, z.len - 1, 0, &out), AV_ETRUNC);
+	buf_reset(&out);
+	assert_int_equal(decode(z.ptr, z.len / 2, 0, &out), AV_ETRUNC);
+	buf_reset(&out);
+	/* garbage after the frame */
+	assert_int_equal(buf_add(&z, "junk", 4), 0);
+	assert_int_equal(decode(z.ptr, z.len, 0, &out), AV_ECORRUPT);
+	buf_reset(&out);
+	/* the last byte of the content checksum */
+	z.len -= 4;
+	z.ptr[z.len - 1] ^= 0x55;
+	assert_int_equal(decode(z.ptr, z.len, 0, &out), AV_ECORRUPT);
+	buf_reset(&out);
+	assert_int_equal(decode("", 0, 0, &out), AV_ETRUNC);
+	assert_int_equal(decode("not zstd at all", 15, 0, &out), AV_ECORRUPT);
+	buf_release(&in);
+	buf_release(&z);
+	buf_release(&out);
+}
+
+static void test_decoder_sink_error(void **state)
+{
+	struct buf in = BUF_INIT, z = BUF_INIT;
+	struct sink s = { util_sink_fail, NULL };
+	struct zstd_dec *d = zstd_dec_new("x");
+
+	(void)state;
+	util_fill(&in, 1000, 4);
+	assert_int_equal(encode(&in, 1, 1, in.len, 0, in.len, &z), 0);
+	assert_int_equal(zstd_dec_write(d, z.ptr, z.len, &s), AV_EIO);
+	assert_int_equal(zstd_dec_write(d, z.ptr, z.len, &s), AV_EINVAL);
+	zstd_dec_free(d);
+	zstd_dec_free(NULL);
+	buf_release(&in);
+	buf_release(&z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frame_has_size_checksum_and_decodes_with_cli),
+		cmocka_unit_test(test_same_bytes_for_any_worker_count),
+		cmocka_unit_test(test_unknown_size_and_empty_input),
+		cmocka_unit_test(test_wrong_size_and_bad_options),
+		cmocka_unit_test(test_decodes_cli_frames_concatenated),
+		cmocka_unit_test(test_corrupt_truncated_garbage_empty),
+		cmocka_unit_test(test_decoder_sink_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
