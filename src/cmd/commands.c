@@ -14,5 +14,7 @@ const struct command commands[] = {
 	  "recompress IN OUT [--level N] [--pyc MODE] [--keep-opt-pyc]" },
 	{ "migrate", cmd_migrate,
 	  "migrate --from s3://B[/P] --to s3://B[/P] [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]" },
+	{ "publish", cmd_publish,
+	  "publish FILE... --to s3://B[/P] [--target D-V-ARCH | --stack S [--arch A]] [--version V] [--dry-run]" },
 	{ NULL, NULL, NULL }
 };
