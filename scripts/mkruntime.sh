@@ -6,6 +6,8 @@
 # usage: scripts/mkruntime.sh PYTHON OUT.tar.gz [MODULE...]
 #   PYTHON   a real interpreter (its stdlib is copied and compiled by it)
 #   MODULE   stdlib modules/packages to include (default: a medium set)
+# MKRUNTIME_BIN=stub puts a small script in bin/ instead of the interpreter
+# binary (for fast tests).
 # Prints the interpreter's full version (X.Y.Z) on stdout.
 set -euo pipefail
 py=$1 out=$2
@@ -28,8 +30,11 @@ for m in "${mods[@]}"; do
 done
 find "$lib" -name __pycache__ -prune -exec rm -rf {} +
 find "$lib" -name test -prune -exec rm -rf {} +
-cp "$(readlink -f "$(command -v "$py")")" "$tmp/bin/python$xy" 2>/dev/null ||
-	printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/python$xy"
+if [ "${MKRUNTIME_BIN:-copy}" = stub ] ||
+	! cp "$(readlink -f "$(command -v "$py")")" "$tmp/bin/python$xy" 2>/dev/null; then
+	printf '#!/bin/sh\nexec %s "$@"\n' "$py" >"$tmp/bin/python$xy"
+	chmod +x "$tmp/bin/python$xy"
+fi
 ln -s "python$xy" "$tmp/bin/python3"
 for opt in "" -O -OO; do
 	"$py" $opt -m compileall -q "$lib" >/dev/null
