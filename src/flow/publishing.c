@@ -57,6 +57,34 @@ static char *version_from_name(const struct config *c, const char *base)
 	return NULL;
 }
 
+/*
+ * Parses base as a new-scheme name, also when the file is still a .tar,
+ * .tar.gz or .tgz (it becomes a .tar.zst on the way up).
+ */
+static int parse_new_name(const struct config *c, const char *base,
+			  struct naming_artifact *na)
+{
+	static const char *const exts[] = { ".tar.gz", ".tgz", ".tar" };
+	struct buf b = BUF_INIT;
+	size_t i, n = strlen(base), e;
+	int rc;
+
+	if (naming_parse_new(c, base, na, NULL) == 0)
+		return 0;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		e = strlen(exts[i]);
+		if (n <= e || strcmp(base + n - e, exts[i]) != 0)
+			continue;
+		naming_artifact_release(na);
+		memset(na, 0, sizeof(*na));
+		rc = buf_add(&b, base, n - e) || buf_adds(&b, ".tar.zst") ? AV_ENOMEM :
+		     naming_parse_new(c, b.ptr, na, NULL);
+		buf_release(&b);
+		return rc;
+	}
+	return AV_EINVAL;
+}
+
 /* The target from --target or --stack/--arch; 1 if none was given. */
 static int target_from_args(const struct pub *p, struct config_target *t,
 			    struct buf *why)
@@ -96,7 +124,7 @@ static int name_file(struct pub *p, struct pub_item *it, const char *base,
 	from_args = target_from_args(p, t, why);
 	if (from_args != 0 && from_args != 1)
 		return AV_EINVAL;
-	if (naming_parse_new(p->config, base, &na, NULL) == 0) {
+	if (parse_new_name(p->config, base, &na) == 0) {
 		if (from_args == 1)
 			*t = na.target;
 		it->version = strdup(na.version);
