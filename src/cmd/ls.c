@@ -51,7 +51,7 @@ static int ls_object(void *ctx, const struct s3_object *o)
 {
 	struct ls_state *st = ctx;
 	char when[21];
-	json_t *j;
+	json_t *j = NULL;
 
 	st->count++;
 	cmd_time_iso(o->mtime, when);
