@@ -194,31 +194,33 @@ static int materialize(struct rewrite *rw, size_t i, size_t t, size_t s)
 	return 0;
 }
 
-/* Hardlink i points at a dropped entry: keep it resolving. */
+/* Hardlink i points at a dropped entry: keep it resolving, through the
+ * dropped links on the way to the data. */
 static int plan_link(struct rewrite *rw, size_t i)
 {
-	size_t t = ent(rw, i)->target, s, k, n = tar_index_count(rw->ix);
+	size_t t = ent(rw, i)->target, s = t, k, n = tar_index_count(rw->ix);
 	struct tar_rebuild how = { '1', 0, NULL };
 
-	if (rw->redirect[t] == TAR_INDEX_NONE) {
-		s = t;
-		for (k = 0; k < n && rw->steps[s].action == A_DROP &&
-		     ent(rw, s)->type == '1' && ent(rw, s)->target !=
-		     TAR_INDEX_NONE; k++)
-			s = ent(rw, s)->target;
-		if (rw->steps[s].action == A_DROP) {
-			if (tar_type_is_regular(ent(rw, s)->type))
-				return materialize(rw, i, t, s);
-			msg_warn("%s: hardlink '%s' points at dropped '%s',"
-				 " which holds no data: left as it is",
-				 rw->name, ent(rw, i)->path, ent(rw, s)->path);
-			rw->steps[i].action = A_COPY;
-			return 0;
-		}
-		rw->redirect[t] = s;
+	for (k = 0; k < n && rw->redirect[s] == TAR_INDEX_NONE &&
+	     rw->steps[s].action == A_DROP && ent(rw, s)->type == '1' &&
+	     ent(rw, s)->target != TAR_INDEX_NONE; k++)
+		s = ent(rw, s)->target;
+	if (rw->redirect[s] != TAR_INDEX_NONE) {
+		s = rw->redirect[s];	/* a link before us was made a file */
+	} else if (rw->steps[s].action == A_DROP) {
+		if (tar_type_is_regular(ent(rw, s)->type))
+			return materialize(rw, i, t, s);
+		msg_warn("%s: hardlink '%s' points at dropped '%s', which holds"
+			 " no data: left as it is", rw->name, ent(rw, i)->path,
+			 ent(rw, s)->path);
+		rw->steps[i].action = A_COPY;
+		return 0;
 	}
-	how.link = ent(rw, rw->redirect[t])->path;
+	rw->redirect[t] = s;
+	how.link = ent(rw, s)->path;
 	rw->st.links_redirected++;
+	msg_verbose("%s: '%s' linked to dropped '%s': now links to '%s'",
+		    rw->name, ent(rw, i)->path, ent(rw, t)->path, how.link);
 	return new_header(rw, i, &how, &rw->steps[i]);
 }
 
