@@ -4,6 +4,12 @@
 
 #include "archivist/cli.h"
 
+/* Object commands (src/cmd/ls.c, stat.c, get.c, put.c, presign.c). */
+int cmd_ls(int argc, char **argv, const struct globals *g);
+int cmd_stat(int argc, char **argv, const struct globals *g);
+int cmd_get(int argc, char **argv, const struct globals *g);
+int cmd_put(int argc, char **argv, const struct globals *g);
+int cmd_presign(int argc, char **argv, const struct globals *g);
 int cmd_recompress(int argc, char **argv, const struct globals *g);
 
 #endif

@@ -72,6 +72,18 @@ struct s3_config {
  * Secrets from cfg->creds are registered for redaction (msg_add_secret).
  */
 int s3_client_new(const struct s3_config *cfg, struct s3_client **out);
+/*
+ * The client the command line describes: credentials, region, endpoint
+ * and addressing resolved from g, the environment and the AWS files
+ * (creds.h, endpoint.h), TLS trust from --ca-bundle, and tunables from
+ * the environment: ARCHIVIST_PART_SIZE (5M..5G), ARCHIVIST_PART_JOBS,
+ * ARCHIVIST_MAX_ATTEMPTS, ARCHIVIST_CONNECT_TIMEOUT and
+ * ARCHIVIST_LOW_SPEED_TIME (seconds).  Returns 0 and *out, AV_ECONFIG
+ * (reported: exit status 2, nothing was sent) or AV_ENOMEM.
+ */
+struct globals;
+int s3_client_open(const struct globals *g, struct s3_client **out);
+
 /* Frees the client and closes its connections.  NULL-safe. */
 void s3_client_free(struct s3_client *c);
 
@@ -95,6 +107,8 @@ struct s3_head {
 	char *content_type;
 	char *checksum_sha256;	/* x-amz-checksum-sha256, base64; "...-N"
 				   for a multipart (composite) checksum */
+	char *checksum_type;	/* x-amz-checksum-type: FULL_OBJECT,
+				   COMPOSITE, or "" */
 	struct s3_meta *meta;	/* every x-amz-meta-*, names lower-case */
 	size_t nmeta;
 };
@@ -105,10 +119,14 @@ void s3_head_release(struct s3_head *h);
 const char *s3_head_meta(const struct s3_head *h, const char *name);
 /*
  * The object's whole-content sha256 as 64 lower-case hex characters, from
- * x-amz-checksum-sha256 (when not composite) or else x-amz-meta-sha256.
+ * x-amz-meta-sha256, else x-amz-checksum-sha256 when it covers the whole
+ * content (not a multipart object's composite checksum of its parts).
  * Returns 1 and fills hex, or 0 when the object does not say.
  */
 int s3_head_sha256(const struct s3_head *h, char hex[65]);
+
+/* Lower-case hex of a sha256 (64 characters + NUL), for messages. */
+void s3_sha256_hex(const unsigned char sha[32], char hex[65]);
 
 /*
  * HEAD bucket/key, asking for checksums (x-amz-checksum-mode: ENABLED).

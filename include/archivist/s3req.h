@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "archivist/buf.h"
+#include "archivist/endpoint.h"
 #include "archivist/http.h"
 #include "archivist/retry.h"
 #include "archivist/s3.h"
@@ -23,10 +24,8 @@
 
 struct s3_client {
 	struct http_pool *pool;
-	char *scheme;		/* "http" or "https" */
-	char *hostport;		/* "host[:port]" of the endpoint */
+	struct endpoint ep;	/* URL parts and addressing (endpoint.h) */
 	char *region;
-	int virtual_hosted;
 	int anonymous;
 	struct sigv4_creds creds;	/* owned copies */
 	struct retry_policy retry;
@@ -100,16 +99,11 @@ int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 const char *s3req_hint(const struct s3_reply *rep, int rc);
 
 /*
- * The URL for bucket/key/query as sent (encoded once, '/' kept, "//",
- * "./" and "../" untouched), the Host header value, and the decoded path
- * that is signed.  Each appended to its buffer (host and path may be NULL).
+ * The request target of bucket/key (endpoint_target: encoded once, "//",
+ * "./" and "../" untouched) with the encoded query appended to t->url.
  */
-int s3req_url(const struct s3_client *c, const char *bucket, const char *key,
-	      const struct sigv4_kv *query, size_t nquery, struct buf *url,
-	      struct buf *host, struct buf *path);
-
-/* 1 if bucket can be a DNS label under the endpoint (virtual-hosted). */
-int s3req_bucket_dns_ok(const char *bucket, int tls);
+int s3req_target(const struct s3_client *c, const char *bucket, const char *key,
+		 const struct sigv4_kv *query, size_t nquery, struct s3_target *t);
 
 /* time(NULL) corrected by the skew S3 told us about. */
 time_t s3req_now(const struct s3_client *c);
@@ -118,8 +112,6 @@ time_t s3req_now(const struct s3_client *c);
 void s3req_b64(const unsigned char sha[32], char out[45]);
 /* Decodes a base64 sha256.  0, or AV_EINVAL if it is not exactly one. */
 int s3req_unb64(const char *b64, unsigned char sha[32]);
-/* Lower-case hex of a sha256 (64 characters + NUL). */
-void s3req_hex(const unsigned char sha[32], char out[65]);
 
 /* Fills h (initialised, contents replaced) from a reply's headers. */
 int s3req_head_from(struct s3_head *h, const struct http_response *resp);
@@ -138,6 +130,7 @@ struct s3_put_job {
 	unsigned char (*part_sha)[32];	/* per part if hashed up front */
 	uint64_t part_size;
 	unsigned nparts;
+	int multipart;			/* goes up in parts */
 	int unconditional;		/* send no If-None-Match (501 seen) */
 	struct s3_put_result *res;	/* never NULL */
 };

@@ -5,6 +5,11 @@
 #include "archivist/commands.h"
 
 const struct command commands[] = {
+	{ "ls", cmd_ls, "ls s3://BUCKET[/PREFIX]          list keys, sizes, dates (all pages)" },
+	{ "stat", cmd_stat, "stat s3://BUCKET/KEY             size, ETag, checksum, metadata" },
+	{ "get", cmd_get, "get s3://BUCKET/KEY [FILE|-]     download (resumes a broken transfer)" },
+	{ "put", cmd_put, "put FILE s3://BUCKET/KEY         upload; never replaces an object" },
+	{ "presign", cmd_presign, "presign s3://BUCKET/KEY [--expires SECONDS]   presigned GET URL" },
 	{ "recompress", cmd_recompress,
 	  "recompress IN OUT [--level N] [--pyc MODE] [--keep-opt-pyc]" },
 	{ NULL, NULL, NULL }

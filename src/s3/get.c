@@ -118,7 +118,7 @@ static int get_verify(struct get *g, const struct s3_head *h)
 		return 0;
 	if (!EVP_DigestFinal_ex(g->md, sha, NULL))
 		return AV_ECRYPTO;
-	s3req_hex(sha, got);
+	s3_sha256_hex(sha, got);
 	if (strcmp(want, got) == 0)
 		return 0;
 	msg_error("get 's3://%s/%s': content sha256 %s differs from the object's "

@@ -66,7 +66,7 @@ static int part_sha(struct mp *m, unsigned idx, uint64_t off, uint64_t len, char
 		memcpy(sha, m->j->part_sha[idx], 32);
 	else if ((rc = s3put_hash(m->j, off, len, sha, NULL)))
 		return rc;
-	s3req_hex(sha, hex);
+	s3_sha256_hex(sha, hex);
 	s3req_b64(sha, m->b64[idx]);
 	return 0;
 }
@@ -226,7 +226,7 @@ static int complete_body(struct mp *m, struct buf *body, char hex[65])
 	if (!rc && !EVP_Digest(body->ptr, body->len, sha, NULL, EVP_sha256(), NULL))
 		rc = AV_ECRYPTO;
 	if (!rc)
-		s3req_hex(sha, hex);
+		s3_sha256_hex(sha, hex);
 	return rc;
 }
 
@@ -263,8 +263,14 @@ static int mp_complete(struct mp *m)
 	if (rc == AV_ENOTFOUND && rep.attempts > 1 && !strcmp(rep.err.code.ptr, "NoSuchUpload"))
 		rc = AV_EEXIST;
 	if (!rc && (rc = xml_parse_complete(rep.http.body.ptr, rep.http.body.len, &etag,
-					    &rep.err)) != 0)
-		s3req_report(m->c, &r, &rep, rc == AV_ES3 ? rc : AV_ECORRUPT);
+					    &rep.err)) == AV_ES3) {
+		s3req_report(m->c, &r, &rep, rc);
+	} else if (rc == AV_ECORRUPT) {
+		msg_error("%s 's3://%s/%s': the reply is not a CompleteMultipartUploadResult",
+			  r.op, j->bucket, j->key);
+		msg_debug("reply: %.*s", (int)(rep.http.body.len < 2048 ? rep.http.body.len : 2048),
+			  rep.http.body.ptr);
+	}
 	else if (!rc)
 		snprintf(j->res->etag, sizeof(j->res->etag), "%s", etag.ptr);
 	else if (rc != AV_EEXIST && !(rc == AV_EUNSUPP && !j->unconditional))

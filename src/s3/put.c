@@ -103,11 +103,15 @@ out:
 	return rc;
 }
 
-/* Sizes parts so that there are at most S3_MAX_PARTS of them. */
+/*
+ * Multipart for files above the threshold (the caller's part size when
+ * given), with parts sized so that there are at most S3_MAX_PARTS.
+ */
 static void plan_parts(struct s3_client *c, struct s3_put_job *j)
 {
 	uint64_t ps = j->o->part_size ? j->o->part_size : c->part_size;
 
+	j->multipart = j->fd >= 0 && j->n > (j->o->part_size ? j->o->part_size : c->threshold);
 	if (ps < S3_PART_SIZE_MIN)
 		ps = S3_PART_SIZE_MIN;
 	while ((j->n + ps - 1) / ps > S3_MAX_PARTS)
@@ -209,7 +213,7 @@ static int remote_sha(struct s3_client *c, struct s3_put_job *j, const char *eta
 		rc = AV_ECRYPTO;
 	EVP_MD_CTX_free(md);
 	if (!rc)
-		s3req_hex(sha, hex);
+		s3_sha256_hex(sha, hex);
 	return rc;
 }
 
@@ -277,7 +281,7 @@ static int upload_once(struct s3_client *c, struct s3_put_job *j)
 {
 	int rc;
 
-	j->res->multipart = j->n > c->threshold && j->fd >= 0;
+	j->res->multipart = j->multipart;
 	j->res->parts = j->res->multipart ? j->nparts : 1;
 	rc = j->res->multipart ? s3mp_upload(c, j) : put_single(c, j);
 	if (rc == AV_EUNSUPP && !j->unconditional && !(rc = fallback_check(c, j)))
@@ -292,7 +296,7 @@ static int put_run(struct s3_client *c, struct s3_put_job *j)
 
 	plan_parts(c, j);
 	if (!j->o->sha256) {
-		int parts = j->n > c->threshold && j->fd >= 0;
+		int parts = j->multipart;
 
 		if (parts && !(j->part_sha = calloc(j->nparts, sizeof(*j->part_sha))))
 			return AV_ENOMEM;
@@ -301,7 +305,7 @@ static int put_run(struct s3_client *c, struct s3_put_job *j)
 	} else {
 		memcpy(j->sha, j->o->sha256, 32);
 	}
-	s3req_hex(j->sha, j->sha_hex);
+	s3_sha256_hex(j->sha, j->sha_hex);
 	s3req_b64(j->sha, j->sha_b64);
 	memcpy(j->res->sha256, j->sha, 32);
 	for (tries = 0; tries < 2; tries++) {

@@ -14,23 +14,23 @@
 #define LOW_SPEED_LIMIT 1024
 #define LOW_SPEED_TIME 30
 
-/* Splits "scheme://host[:port][/]" into its parts. */
-static int endpoint_split(struct s3_client *c, const char *url)
+/*
+ * The endpoint's URL parts, and the addressing the config asks for:
+ * virtual-hosted is endpoint_is_virtual's rule for AWS (ADDR_AUTO, not
+ * custom): BUCKET.host unless the name has dots or is no DNS label.
+ */
+static int endpoint_set(struct s3_client *c, const struct s3_config *cfg)
 {
-	const char *sep = strstr(url, "://"), *host, *end;
+	const char *why = "no endpoint";
+	int rc = cfg->endpoint ? endpoint_parse_url(cfg->endpoint, &c->ep, &why) : AV_ECONFIG;
 
-	if (!sep || (strncmp(url, "http", 4) != 0))
+	if (rc == AV_ECONFIG) {
+		msg_error("bad endpoint URL '%s': %s", cfg->endpoint ? cfg->endpoint : "", why);
 		return AV_EINVAL;
-	if (!((sep - url == 4 && strncmp(url, "http", 4) == 0) ||
-	      (sep - url == 5 && strncmp(url, "https", 5) == 0)))
-		return AV_EINVAL;
-	host = sep + 3;
-	end = host + strcspn(host, "/?#");
-	if (end == host || (*end && strcmp(end, "/") != 0) || memchr(host, '@', (size_t)(end - host)))
-		return AV_EINVAL;
-	c->scheme = strndup(url, (size_t)(sep - url));
-	c->hostport = strndup(host, (size_t)(end - host));
-	return c->scheme && c->hostport ? 0 : AV_ENOMEM;
+	}
+	c->ep.addressing = cfg->virtual_hosted ? ADDR_AUTO : ADDR_PATH;
+	c->ep.custom = 0;
+	return rc;
 }
 
 static int creds_copy(struct s3_client *c, const struct sigv4_creds *src)
@@ -78,16 +78,11 @@ int s3_client_new(const struct s3_config *cfg, struct s3_client **out)
 	if (!(c = calloc(1, sizeof(*c))))
 		return AV_ENOMEM;
 	atomic_init(&c->skew, 0);
-	if (!cfg->endpoint || (rc = endpoint_split(c, cfg->endpoint)) == AV_EINVAL) {
-		msg_error("endpoint '%s' is not a URL like https://host[:port]",
-			  cfg->endpoint ? cfg->endpoint : "");
-		rc = AV_EINVAL;
+	if ((rc = endpoint_set(c, cfg)))
 		goto out;
-	}
-	if (rc || !cfg->region || !*cfg->region) {
-		if (!rc)
-			msg_error("no region to sign requests for");
-		rc = rc ? rc : AV_EINVAL;
+	if (!cfg->region || !*cfg->region) {
+		msg_error("no region to sign requests for");
+		rc = AV_EINVAL;
 		goto out;
 	}
 	if ((rc = creds_copy(c, cfg->creds)) == AV_EINVAL)
@@ -97,7 +92,6 @@ int s3_client_new(const struct s3_config *cfg, struct s3_client **out)
 		rc = rc ? rc : AV_ENOMEM;
 		goto out;
 	}
-	c->virtual_hosted = cfg->virtual_hosted;
 	retry_policy_init(&c->retry, cfg->max_attempts);
 	sizes_init(c, cfg);
 out:
@@ -113,8 +107,7 @@ void s3_client_free(struct s3_client *c)
 	if (!c)
 		return;
 	http_pool_free(c->pool);
-	free(c->scheme);
-	free(c->hostport);
+	endpoint_release(&c->ep);
 	free(c->region);
 	free((char *)(uintptr_t)c->creds.access_key);
 	free((char *)(uintptr_t)c->creds.secret_key);
@@ -139,7 +132,7 @@ int s3req_unb64(const char *b64, unsigned char sha[32])
 	return 0;
 }
 
-void s3req_hex(const unsigned char sha[32], char out[65])
+void s3_sha256_hex(const unsigned char sha[32], char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	int i;
@@ -163,6 +156,7 @@ void s3_head_release(struct s3_head *h)
 	free(h->etag);
 	free(h->content_type);
 	free(h->checksum_sha256);
+	free(h->checksum_type);
 	for (i = 0; i < h->nmeta; i++) {
 		free(h->meta[i].name);
 		free(h->meta[i].value);
@@ -191,19 +185,29 @@ static int is_hex64(const char *s)
 	return s[64] == '\0';
 }
 
+/* A composite checksum is a hash of the parts' hashes, not of the content. */
+static int checksum_whole(const struct s3_head *h)
+{
+	if (!h->checksum_sha256 || !*h->checksum_sha256 || strchr(h->checksum_sha256, '-'))
+		return 0;
+	if (h->checksum_type && *h->checksum_type)
+		return strcmp(h->checksum_type, "FULL_OBJECT") == 0;
+	return !h->etag || !strchr(h->etag, '-');	/* "md5-N": multipart */
+}
+
 int s3_head_sha256(const struct s3_head *h, char hex[65])
 {
 	unsigned char sha[32];
 	const char *m;
 	int i;
 
-	if (h->checksum_sha256 && s3req_unb64(h->checksum_sha256, sha) == 0) {
-		s3req_hex(sha, hex);
-		return 1;
-	}
 	if ((m = s3_head_meta(h, "sha256")) != NULL && is_hex64(m)) {
 		for (i = 0; i < 65; i++)
 			hex[i] = (char)tolower((unsigned char)m[i]);
+		return 1;
+	}
+	if (checksum_whole(h) && s3req_unb64(h->checksum_sha256, sha) == 0) {
+		s3_sha256_hex(sha, hex);
 		return 1;
 	}
 	return 0;
@@ -260,7 +264,8 @@ int s3req_head_from(struct s3_head *h, const struct http_response *r)
 		h->mtime = 0;
 	if ((rc = dup_header(&h->etag, r, "etag")) ||
 	    (rc = dup_header(&h->content_type, r, "content-type")) ||
-	    (rc = dup_header(&h->checksum_sha256, r, "x-amz-checksum-sha256")))
+	    (rc = dup_header(&h->checksum_sha256, r, "x-amz-checksum-sha256")) ||
+	    (rc = dup_header(&h->checksum_type, r, "x-amz-checksum-type")))
 		return rc;
 	for (i = 0; i < r->nheaders && !rc; i++)
 		if (strncmp(r->headers[i].name, "x-amz-meta-", 11) == 0)
@@ -297,7 +302,8 @@ int s3_head(struct s3_client *c, const char *bucket, const char *key,
 int s3_presign(struct s3_client *c, const char *bucket, const char *key,
 	       long expires, time_t now, struct buf *url)
 {
-	struct buf host = BUF_INIT, path = BUF_INIT, u = BUF_INIT, q = BUF_INIT;
+	struct buf q = BUF_INIT;
+	struct s3_target t;
 	struct sigv4_kv hdr[1];
 	struct sigv4_request sr;
 	struct sigv4_params sp;
@@ -305,19 +311,18 @@ int s3_presign(struct s3_client *c, const char *bucket, const char *key,
 
 	if (c->anonymous || expires < 1 || expires > SIGV4_MAX_EXPIRES)
 		return AV_EINVAL;
-	if ((rc = s3req_url(c, bucket, key, NULL, 0, &u, &host, &path)))
+	s3_target_init(&t);
+	if ((rc = endpoint_target(&c->ep, bucket, key, &t)))
 		goto out;
-	hdr[0] = (struct sigv4_kv){ "host", host.ptr };
-	sr = (struct sigv4_request){ "GET", path.ptr, NULL, 0, hdr, 1,
+	hdr[0] = (struct sigv4_kv){ "host", t.host.ptr };
+	sr = (struct sigv4_request){ "GET", t.path.ptr, NULL, 0, hdr, 1,
 		SIGV4_UNSIGNED_PAYLOAD };
 	sigv4_params_s3(&sp, c->region, now ? now : s3req_now(c));
 	if ((rc = sigv4_presign_query(&sr, &sp, &c->creds, expires, &q)))
 		goto out;
-	rc = buf_addf(url, "%s?%s", u.ptr, q.ptr);
+	rc = buf_addf(url, "%s?%s", t.url.ptr, q.ptr);
 out:
-	buf_release(&host);
-	buf_release(&path);
-	buf_release(&u);
+	s3_target_release(&t);
 	buf_release(&q);
 	return rc;
 }

@@ -46,30 +46,6 @@ int s3req_name(struct buf *out, const char *bucket, const char *key)
 	return buf_addf(out, "s3://%s/%s", bucket, key ? key : "");
 }
 
-/*
- * Rules of S3 bucket names that also make a DNS label: 3-63 characters of
- * a-z 0-9 . -, starting and ending alphanumeric, no "..", and no dots at
- * all over TLS (the wildcard certificate covers one level only).
- */
-int s3req_bucket_dns_ok(const char *bucket, int tls)
-{
-	size_t i, n = strlen(bucket);
-
-	if (n < 3 || n > 63 || bucket[0] == '-' || bucket[0] == '.' ||
-	    bucket[n - 1] == '-' || bucket[n - 1] == '.' || strstr(bucket, ".."))
-		return 0;
-	for (i = 0; i < n; i++) {
-		char ch = bucket[i];
-
-		if (ch == '.' && tls)
-			return 0;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '.'))
-			return 0;
-	}
-	return 1;
-}
-
 static int add_query(struct buf *url, const struct sigv4_kv *q, size_t n)
 {
 	size_t i;
@@ -86,38 +62,18 @@ static int add_query(struct buf *url, const struct sigv4_kv *q, size_t n)
 	return rc;
 }
 
-int s3req_url(const struct s3_client *c, const char *bucket, const char *key,
-	      const struct sigv4_kv *query, size_t nquery, struct buf *url,
-	      struct buf *host, struct buf *path)
+int s3req_target(const struct s3_client *c, const char *bucket, const char *key,
+		 const struct sigv4_kv *query, size_t nquery, struct s3_target *t)
 {
-	struct buf p = BUF_INIT, h = BUF_INIT;
-	int virt = c->virtual_hosted &&
-		   s3req_bucket_dns_ok(bucket, strcmp(c->scheme, "https") == 0);
-	int rc;
+	int rc = endpoint_target(&c->ep, bucket, key, t);
 
-	rc = virt ? buf_addf(&h, "%s.%s", bucket, c->hostport) : buf_adds(&h, c->hostport);
-	if (!rc && !virt)
-		rc = buf_addf(&p, "/%s%s", bucket, key ? "/" : "");
-	else if (!rc)
-		rc = buf_addc(&p, '/');
-	if (!rc && key)
-		rc = buf_adds(&p, key);
-	if (!rc)
-		rc = buf_addf(url, "%s://%s", c->scheme, h.ptr);
-	rc = rc ? rc : sigv4_encode_path(url, p.ptr);
-	rc = rc ? rc : add_query(url, query, nquery);
-	if (!rc && host)
-		rc = buf_add(host, h.ptr, h.len);
-	if (!rc && path)
-		rc = buf_add(path, p.ptr, p.len);
-	buf_release(&p);
-	buf_release(&h);
-	return rc;
+	return rc ? rc : add_query(&t->url, query, nquery);
 }
 
 /* Everything one attempt allocates. */
 struct attempt {
-	struct buf url, host, path, auth;
+	struct s3_target t;
+	struct buf auth;
 	struct sigv4_kv *hdrs;
 	size_t nhdrs;
 	char date[17];
@@ -125,9 +81,7 @@ struct attempt {
 
 static void attempt_release(struct attempt *a)
 {
-	buf_release(&a->url);
-	buf_release(&a->host);
-	buf_release(&a->path);
+	s3_target_release(&a->t);
 	buf_release(&a->auth);
 	free(a->hdrs);
 	a->hdrs = NULL;
@@ -142,13 +96,12 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	size_t n = 0;
 	int rc;
 
-	if ((rc = s3req_url(c, r->bucket, r->key, r->query, r->nquery, &a->url,
-			    &a->host, &a->path)))
+	if ((rc = s3req_target(c, r->bucket, r->key, r->query, r->nquery, &a->t)))
 		return rc;
 	if (!(a->hdrs = calloc(r->nheaders + FIXED_HEADERS, sizeof(*a->hdrs))))
 		return AV_ENOMEM;
 	sigv4_amz_date(a->date, now);
-	a->hdrs[n++] = (struct sigv4_kv){ "host", a->host.ptr };
+	a->hdrs[n++] = (struct sigv4_kv){ "host", a->t.host.ptr };
 	a->hdrs[n++] = (struct sigv4_kv){ "x-amz-date", a->date };
 	a->hdrs[n++] = (struct sigv4_kv){ "x-amz-content-sha256",
 		r->payload_hash ? r->payload_hash : SIGV4_EMPTY_SHA256 };
@@ -161,7 +114,7 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	a->nhdrs = n;
 	if (c->anonymous)
 		return 0;
-	sr = (struct sigv4_request){ r->method, a->path.ptr, r->query, r->nquery,
+	sr = (struct sigv4_request){ r->method, a->t.path.ptr, r->query, r->nquery,
 		a->hdrs, n, a->hdrs[2].value };
 	sigv4_params_s3(&sp, c->region, now);
 	if ((rc = sigv4_authorization(&sr, &sp, &c->creds, &a->auth)))
@@ -193,16 +146,19 @@ static void suspect_skew(struct s3_reply *rep, time_t local)
 
 static int attempt_once(struct s3_client *c, const struct s3_req *r, struct s3_reply *rep)
 {
-	struct attempt a = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, NULL, 0, "" };
+	struct attempt a;
 	struct http_request hr;
 	int rc;
 
+	memset(&a, 0, sizeof(a));
+	s3_target_init(&a.t);
+	buf_init(&a.auth, 0);
 	buf_reset(&rep->err.code);
 	buf_reset(&rep->err.message);
 	buf_reset(&rep->err.request_id);
 	if ((rc = attempt_build(c, r, &a)))
 		goto out;
-	hr = (struct http_request){ r->method, a.url.ptr, a.hdrs, a.nhdrs, r->body,
+	hr = (struct http_request){ r->method, a.t.url.ptr, a.hdrs, a.nhdrs, r->body,
 		r->body_fd, r->body_off, r->body_len, r->sink, r->sink_ctx, r->sent,
 		r->sent_ctx };
 	rc = http_do(c->pool, &hr, &rep->http);
@@ -253,12 +209,20 @@ static int correct_skew(struct s3_client *c, const struct s3_reply *rep)
 	return 1;
 }
 
+static int format(const struct s3_req *r, const struct s3_reply *rep, int rc,
+		  int final, struct buf *out);
+
 static void say_retry(const struct s3_req *r, const struct s3_reply *rep,
-		      int rc, int n, int max)
+		      int rc, int n, int max, int resume)
 {
 	struct buf m = BUF_INIT;
 
-	if (msg_level() >= 2 && !s3req_format(r, rep, rc, &m))
+	if (msg_level() < MSG_VERBOSE || format(r, rep, rc, 0, &m))
+		;
+	else if (resume)
+		msg_verbose("%s; resuming after %llu bytes", m.ptr,
+			    (unsigned long long)rep->http.received);
+	else
 		msg_verbose("%s; retrying (attempt %d of %d)", m.ptr, n + 1, max);
 	buf_release(&m);
 }
@@ -266,7 +230,7 @@ static void say_retry(const struct s3_req *r, const struct s3_reply *rep,
 int s3req_send(struct s3_client *c, const struct s3_req *r, struct s3_reply *rep)
 {
 	enum retry_verdict v;
-	int n, rc, skew_fixed = 0;
+	int n, rc, resume, skew_fixed = 0;
 
 	rep->attempts = 0;
 	for (n = 1;; n++) {
@@ -286,11 +250,12 @@ int s3req_send(struct s3_client *c, const struct s3_req *r, struct s3_reply *rep
 		if (v != RETRY_YES)
 			return rc;
 		/* A download that got somewhere resumes without using up attempts. */
-		if (rep->transport && rep->http.received > 0)
+		resume = rep->transport && rep->http.received > 0;
+		if (resume)
 			n = 0;
 		else if (n >= c->retry.max_attempts)
 			return rc;
-		say_retry(r, rep, rc, n, c->retry.max_attempts);
+		say_retry(r, rep, rc, n, c->retry.max_attempts, resume);
 		retry_wait(&c->retry, n > 0 ? n : 1);
 	}
 }
@@ -319,6 +284,13 @@ static const char *reason(long status)
 int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 		 struct buf *out)
 {
+	return format(r, rep, rc, 1, out);
+}
+
+/* The message; final adds how many attempts it took. */
+static int format(const struct s3_req *r, const struct s3_reply *rep, int rc,
+		  int final, struct buf *out)
+{
 	const struct xml_error *e = &rep->err;
 	int err;
 
@@ -327,10 +299,13 @@ int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 	err = err ? err : buf_adds(out, "': ");
 	if (err)
 		return err;
-	if (rep->transport || !rep->http.status)
-		return buf_addf(out, "%s%s%s%s", error_message(rc),
-				rep->http.error.len ? ": " : "", rep->http.error.ptr,
-				rep->attempts > 1 ? " (after retries)" : "");
+	if (rep->transport || !rep->http.status) {
+		err = buf_addf(out, "%s%s%s", error_message(rc),
+			       rep->http.error.len ? ": " : "", rep->http.error.ptr);
+		if (!err && final && rep->attempts > 1)
+			err = buf_addf(out, " (after %d attempts)", rep->attempts);
+		return err;
+	}
 	if (e->code.len)
 		err = buf_addf(out, "%ld %s%s%s", rep->http.status, e->code.ptr,
 			       e->message.len ? ": " : "", e->message.ptr);
@@ -341,7 +316,7 @@ int s3req_format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 	else if (!err && http_response_header(&rep->http, "x-amz-request-id"))
 		err = buf_addf(out, " (request id %s)",
 			       http_response_header(&rep->http, "x-amz-request-id"));
-	if (!err && rep->attempts > 1)
+	if (!err && final && rep->attempts > 1)
 		err = buf_addf(out, " (after %d attempts)", rep->attempts);
 	return err;
 }

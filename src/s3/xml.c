@@ -346,7 +346,10 @@ int xml_parse_complete(const char *doc, size_t n, struct buf *etag,
 	xmlDoc *d;
 	int rc;
 
-	if ((d = doc_read(doc, n, "CompleteMultipartUploadResult")) != NULL) {
+	/* Some S3 implementations name the root ...Response, and botocore
+	 * accepts that: what matters is telling it from <Error>. */
+	if ((d = doc_read(doc, n, "CompleteMultipartUploadResult")) != NULL ||
+	    (d = doc_read(doc, n, "CompleteMultipartUploadResponse")) != NULL) {
 		rc = child_text(xmlDocGetRootElement(d), "ETag", etag);
 	} else if ((d = doc_read(doc, n, "Error")) != NULL) {
 		rc = error_from(xmlDocGetRootElement(d), err);

@@ -154,59 +154,79 @@ static char slowdown_buf[256];
 
 /* ---- tests ---- */
 
+static struct s3_client *client_at(const char *url, int virt)
+{
+	struct s3_config cfg;
+	struct s3_client *c = NULL;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = url;
+	cfg.region = "us-east-1";
+	cfg.virtual_hosted = virt;
+	assert_int_equal(s3_client_new(&cfg, &c), 0);
+	return c;
+}
+
 static void test_url_path_style(void **state)
 {
-	struct s3_client c;
-	struct buf url = BUF_INIT, host = BUF_INIT, path = BUF_INIT;
+	struct s3_client *c = client_at("http://127.0.0.1:9000/", 0);
 	struct sigv4_kv q[2] = { { "uploadId", "a/b+c=" }, { "uploads", "" } };
+	struct s3_target t;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	c.scheme = (char *)(uintptr_t)"http";
-	c.hostport = (char *)(uintptr_t)"127.0.0.1:9000";
+	s3_target_init(&t);
 	/* S3 encodes the key once and never normalises it. */
-	assert_int_equal(s3req_url(&c, "b", "a b+c=d@e%f~g!'()*/€//./../x", q, 2,
-				   &url, &host, &path), 0);
-	assert_string_equal(url.ptr, "http://127.0.0.1:9000/b/a%20b%2Bc%3Dd%40e%25f~g%21%27"
+	assert_int_equal(s3req_target(c, "b", "a b+c=d@e%f~g!'()*/€//./../x", q, 2, &t), 0);
+	assert_string_equal(t.url.ptr, "http://127.0.0.1:9000/b/a%20b%2Bc%3Dd%40e%25f~g%21%27"
 			    "%28%29%2A/%E2%82%AC//./../x?uploadId=a%2Fb%2Bc%3D&uploads");
-	assert_string_equal(host.ptr, "127.0.0.1:9000");
-	assert_string_equal(path.ptr, "/b/a b+c=d@e%f~g!'()*/€//./../x");
-	buf_reset(&url);
-	buf_reset(&path);
-	assert_int_equal(s3req_url(&c, "b", NULL, NULL, 0, &url, NULL, &path), 0);
-	assert_string_equal(url.ptr, "http://127.0.0.1:9000/b");
-	assert_string_equal(path.ptr, "/b");
-	buf_release(&url);
-	buf_release(&host);
-	buf_release(&path);
+	assert_string_equal(t.host.ptr, "127.0.0.1:9000");
+	assert_string_equal(t.path.ptr, "/b/a b+c=d@e%f~g!'()*/€//./../x");
+	assert_int_equal(s3req_target(c, "b", NULL, NULL, 0, &t), 0);
+	assert_string_equal(t.url.ptr, "http://127.0.0.1:9000/b");
+	assert_string_equal(t.path.ptr, "/b");
+	s3_target_release(&t);
+	s3_client_free(c);
 }
 
 static void test_url_virtual_hosted(void **state)
 {
-	struct s3_client c;
-	struct buf url = BUF_INIT, host = BUF_INIT;
+	struct s3_client *c = client_at("https://s3.eu-west-1.amazonaws.com", 1);
+	struct s3_target t;
 
 	(void)state;
-	memset(&c, 0, sizeof(c));
-	c.scheme = (char *)(uintptr_t)"https";
-	c.hostport = (char *)(uintptr_t)"s3.eu-west-1.amazonaws.com";
-	c.virtual_hosted = 1;
-	assert_int_equal(s3req_url(&c, "my-bucket", "k/x.tar.zst", NULL, 0, &url, &host, NULL), 0);
-	assert_string_equal(url.ptr, "https://my-bucket.s3.eu-west-1.amazonaws.com/k/x.tar.zst");
-	assert_string_equal(host.ptr, "my-bucket.s3.eu-west-1.amazonaws.com");
-	buf_reset(&url);
-	buf_reset(&host);
-	/* Dots break the TLS wildcard: path-style instead. */
-	assert_int_equal(s3req_url(&c, "my.bucket", "k", NULL, 0, &url, &host, NULL), 0);
-	assert_string_equal(url.ptr, "https://s3.eu-west-1.amazonaws.com/my.bucket/k");
-	assert_string_equal(host.ptr, "s3.eu-west-1.amazonaws.com");
-	buf_release(&url);
-	buf_release(&host);
-	assert_true(s3req_bucket_dns_ok("my.bucket", 0));
-	assert_false(s3req_bucket_dns_ok("My_Bucket", 0));
-	assert_false(s3req_bucket_dns_ok("ab", 0));
-	assert_false(s3req_bucket_dns_ok("-ab", 0));
-	assert_false(s3req_bucket_dns_ok("a..b", 0));
+	s3_target_init(&t);
+	assert_int_equal(s3req_target(c, "my-bucket", "k/x.tar.zst", NULL, 0, &t), 0);
+	assert_string_equal(t.url.ptr, "https://my-bucket.s3.eu-west-1.amazonaws.com/k/x.tar.zst");
+	assert_string_equal(t.host.ptr, "my-bucket.s3.eu-west-1.amazonaws.com");
+	assert_string_equal(t.path.ptr, "/k/x.tar.zst");
+	/* Dots break the TLS wildcard certificate: path-style instead. */
+	assert_int_equal(s3req_target(c, "my.bucket", "k", NULL, 0, &t), 0);
+	assert_string_equal(t.url.ptr, "https://s3.eu-west-1.amazonaws.com/my.bucket/k");
+	assert_string_equal(t.host.ptr, "s3.eu-west-1.amazonaws.com");
+	s3_target_release(&t);
+	s3_client_free(c);
+}
+
+static void test_client_config_errors(void **state)
+{
+	struct s3_config cfg;
+	struct s3_client *c = NULL;
+	struct sigv4_creds half = { "AKID", NULL, NULL };
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.region = "us-east-1";
+	cfg.endpoint = "ftp://x";
+	assert_int_equal(s3_client_new(&cfg, &c), AV_EINVAL);
+	cfg.endpoint = "http://x/path";
+	assert_int_equal(s3_client_new(&cfg, &c), AV_EINVAL);
+	cfg.endpoint = "http://x";
+	cfg.region = "";
+	assert_int_equal(s3_client_new(&cfg, &c), AV_EINVAL);
+	cfg.region = "us-east-1";
+	cfg.creds = &half;
+	assert_int_equal(s3_client_new(&cfg, &c), AV_EINVAL);
+	assert_null(c);
 }
 
 static void test_format_and_hints(void **state)
@@ -249,7 +269,7 @@ static void test_format_and_hints(void **state)
 	buf_reset(&m);
 	assert_int_equal(s3req_format(&r, &rep, AV_ENET, &m), 0);
 	assert_string_equal(m.ptr, "put 's3://b/k': network error: Failed to connect to "
-			    "127.0.0.1 port 1: Connection refused (after retries)");
+			    "127.0.0.1 port 1: Connection refused (after 3 attempts)");
 	buf_release(&m);
 	s3_reply_release(&rep);
 }
@@ -445,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_path_style),
 		cmocka_unit_test(test_url_virtual_hosted),
+		cmocka_unit_test(test_client_config_errors),
 		cmocka_unit_test(test_format_and_hints),
 		cmocka_unit_test(test_retries_then_succeeds),
 		cmocka_unit_test(test_gives_up_after_attempts),
