@@ -1,42 +1,44 @@
 #!/usr/bin/env bash
-# Runs each libFuzzer target in build-fuzz/ for SECONDS (default 60) on its
-# seed corpus tests/fuzz/corpus/NAME/, and reports one TAP line per target.
-# New inputs and crash files go to a temporary directory, never into the
-# repository; a crash's input is kept in build-fuzz/crashes/ to reproduce
-# it: build-fuzz/fuzz_NAME build-fuzz/crashes/FILE.
+# Runs every libFuzzer target in build-fuzz/ (or the ones named) for
+# SECONDS each (default 60), starting from its seed corpus
+# tests/fuzz/corpus/NAME/ (read only: new inputs go to a temporary
+# directory).  Crash inputs are kept in build-fuzz/artifacts/; reproduce
+# with build-fuzz/fuzz_NAME build-fuzz/artifacts/FILE.  Speaks TAP, one
+# test per target (tests/run.sh counts them); exits non-zero if any
+# target finds a crash.
 #
-# usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (after `make fuzz-build`)
+# usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (make fuzz FUZZ_SECONDS=N)
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(build-fuzz/fuzz_*)
+mkdir -p build-fuzz/artifacts
 work=$(mktemp -d "${TMPDIR:-/tmp}/archivist-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 n=0 failed=0
 for bin in "${targets[@]}"; do
 	[ -x "$bin" ] || continue
-	name=$(basename "$bin")
-	seeds=tests/fuzz/corpus/${name#fuzz_}
+	name=${bin##*/fuzz_}
+	seeds=tests/fuzz/corpus/$name
 	n=$((n + 1))
 	mkdir -p "$work/$name"
 	# the first corpus directory receives new inputs: the temporary one
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-close_fd_mask=2 -print_final_stats=1 \
-		-artifact_prefix="$work/$name-" "$work/$name" \
-		$([ -d "$seeds" ] && echo "$seeds") >"$work/$name.log" 2>&1
+		-artifact_prefix=build-fuzz/artifacts/"$name"- \
+		"$work/$name" $([ -d "$seeds" ] && echo "$seeds") \
+		>"$work/$name.log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
 	if [ "$rc" -eq 0 ]; then
-		echo "ok $n - $name: ${runs:-?} runs in ${secs}s"
+		echo "ok $n - fuzz_$name: ${runs:-?} runs in ${secs}s"
 	else
 		failed=$((failed + 1))
-		echo "not ok $n - $name: exit $rc"
-		mkdir -p build-fuzz/crashes
-		cp "$work/$name"-* build-fuzz/crashes/ 2>/dev/null
-		grep -E 'ERROR|SUMMARY|==[0-9]+==|#[0-9]+ 0x' "$work/$name.log" |
-			head -n 30 | sed 's/^/#   /' >&2
+		echo "not ok $n - fuzz_$name: exit $rc"
+		grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==|#[0-9]+ 0x' \
+			"$work/$name.log" | head -n 30 | sed 's/^/#   /' >&2
 	fi
 done
 echo "1..$n"
