@@ -347,6 +347,41 @@ static void test_put_existing_identical_and_different(void **state)
 	done(&s, c);
 }
 
+static void test_presign(void **state)
+{
+	struct sigv4_creds cr = { "AKIDEXAMPLE", "secret", "TOKEN/with+chars" };
+	struct s3_config cfg;
+	struct s3_client *c = NULL, *anon = NULL;
+	struct buf url = BUF_INIT;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.endpoint = "https://s3.eu-west-1.amazonaws.com";
+	cfg.region = "eu-west-1";
+	cfg.virtual_hosted = 1;
+	cfg.creds = &cr;
+	assert_int_equal(s3_client_new(&cfg, &c), 0);
+	/* 20130524T000000Z, the AWS documentation's example time. */
+	assert_int_equal(s3_presign(c, "examplebucket", "a b/c.tar.zst", 86400, 1369353600,
+				    &url), 0);
+	assert_non_null(strstr(url.ptr, "https://examplebucket.s3.eu-west-1.amazonaws.com/"
+			       "a%20b/c.tar.zst?X-Amz-Algorithm=AWS4-HMAC-SHA256&"
+			       "X-Amz-Credential=AKIDEXAMPLE%2F20130524%2Feu-west-1%2Fs3%2F"
+			       "aws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&"));
+	assert_non_null(strstr(url.ptr, "X-Amz-Security-Token=TOKEN%2Fwith%2Bchars"));
+	assert_non_null(strstr(url.ptr, "X-Amz-SignedHeaders=host&X-Amz-Signature="));
+	buf_reset(&url);
+	assert_int_equal(s3_presign(c, "examplebucket", "k", 0, 0, &url), AV_EINVAL);
+	assert_int_equal(s3_presign(c, "examplebucket", "k", SIGV4_MAX_EXPIRES + 1, 0, &url),
+			 AV_EINVAL);
+	cfg.creds = NULL;
+	assert_int_equal(s3_client_new(&cfg, &anon), 0);
+	assert_int_equal(s3_presign(anon, "examplebucket", "k", 60, 0, &url), AV_EINVAL);
+	buf_release(&url);
+	s3_client_free(c);
+	s3_client_free(anon);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_get_checks_the_recorded_sha),
 		cmocka_unit_test(test_put_headers_and_501_fallback),
 		cmocka_unit_test(test_put_existing_identical_and_different),
+		cmocka_unit_test(test_presign),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
