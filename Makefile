@@ -26,6 +26,12 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS))
 LIBS      = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS  += $(if $(SAN),-fsanitize=address$(comma)undefined)
 comma := ,
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
 
 LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o)
@@ -43,22 +49,26 @@ all: $(O)/archivist $(if $(MOCK_SRCS),$(O)/mock-s3) $(UNIT_BINS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/libarchivist.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(O)/archivist: $(O)/src/main.o $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/mock-s3: $(MOCK_OBJS) $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(MOCKPKGS)) $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(MOCKPKGS)) $(LIBS)
 
 $(O)/mocks/%.o: CFLAGS += $(shell pkg-config --cflags $(MOCKPKGS))
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HOBJ) $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
 
 # The built-in configuration is assembled into this object (.incbin).
 $(O)/src/catalog/config_builtin.o build-fuzz/obj/src/catalog/config_builtin.o: \

@@ -16,6 +16,18 @@ passed=0 failed=0 skipped=0
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archivist-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
+# selected NAME: 1 if NAME matches one of the space-separated globs in TESTS.
+selected() {
+	local g globs
+	[ -n "${TESTS:-}" ] || return 0
+	read -ra globs <<<"$TESTS"	# no pathname expansion of the globs
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2254
+		case "$1" in $g) return 0 ;; esac
+	done
+	return 1
+}
+
 run_one() {	# BUILD NAME COMMAND...
 	local build=$1 name=$2 out rc p=0 f=0 s=0
 	shift 2
@@ -44,12 +56,12 @@ run_one() {	# BUILD NAME COMMAND...
 for build in "$@"; do
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
-		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		selected "$(basename "$t")" || continue
 		run_one "$build" "$(basename "$t")" "$t"
 	done
 	for t in tests/e2e/test_*.sh; do
 		[ -f "$t" ] || continue
-		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		selected "$(basename "$t")" || continue
 		BUILD="$build" run_one "$build" "$(basename "$t")" bash "$t"
 	done
 done
