@@ -70,7 +70,7 @@ done
 # seed corpus and counted as one test.  FUZZ_SECONDS per target (default
 # 5; 0 leaves them out); TESTS selects them as "fuzz_targets".
 fuzz_secs=${FUZZ_SECONDS:-5}
-case fuzz_targets in ${TESTS:-*}) ;; *) fuzz_secs=0 ;; esac
+selected fuzz_targets || fuzz_secs=0
 if [ "$fuzz_secs" != 0 ]; then
 	if ! command -v clang >/dev/null; then
 		echo "ok   [fuzz] fuzz_targets: skipped (no clang)"
