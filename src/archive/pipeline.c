@@ -284,6 +284,7 @@ static int out_write(void *ctx, const void *data, size_t len)
 	if (!EVP_DigestUpdate(p->out_md, data, len))
 		return AV_ECRYPTO;
 	p->out_bytes += len;
+	progress_update(p->o.progress, zstd_enc_consumed(p->enc), p->out_bytes);
 	return sink_write(p->out, data, len);
 }
 
@@ -295,7 +296,8 @@ static int enc_write(void *ctx, const void *data, size_t len)
 	int rc = zstd_enc_write(p->enc, data, len, &s);
 
 	p->fed += len;
-	progress_update(p->o.progress, p->fed, p->out_bytes);
+	progress_update(p->o.progress, zstd_enc_consumed(p->enc),
+			p->out_bytes);
 	return rc;
 }
 
