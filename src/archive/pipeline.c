@@ -284,7 +284,9 @@ static int out_write(void *ctx, const void *data, size_t len)
 	if (!EVP_DigestUpdate(p->out_md, data, len))
 		return AV_ECRYPTO;
 	p->out_bytes += len;
-	progress_update(p->o.progress, zstd_enc_consumed(p->enc), p->out_bytes);
+	/* level 0 has no encoder: the tar itself is the output */
+	progress_update(p->o.progress, p->enc ? zstd_enc_consumed(p->enc) :
+			p->out_bytes, p->out_bytes);
 	return sink_write(p->out, data, len);
 }
 
