@@ -27,6 +27,7 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_PUT_OBJECT] = "PutObject",
 	[OP_COPY_OBJECT] = "CopyObject",
 	[OP_DELETE_OBJECT] = "DeleteObject",
+	[OP_DELETE_OBJECTS] = "DeleteObjects",
 	[OP_CREATE_UPLOAD] = "CreateMultipartUpload",
 	[OP_UPLOAD_PART] = "UploadPart",
 	[OP_COMPLETE_UPLOAD] = "CompleteMultipartUpload",
