@@ -66,6 +66,24 @@ for build in "$@"; do
 	done
 done
 
+# libFuzzer targets: built once (make fuzz-build), each run briefly on its
+# seed corpus and counted as one test.  FUZZ_SECONDS per target (default
+# 5; 0 leaves them out); TESTS selects them as "fuzz_targets".
+fuzz_secs=${FUZZ_SECONDS:-5}
+selected fuzz_targets || fuzz_secs=0
+if [ "$fuzz_secs" != 0 ]; then
+	if ! command -v clang >/dev/null; then
+		echo "ok   [fuzz] fuzz_targets: skipped (no clang)"
+		skipped=$((skipped + 1))
+	elif ! make --no-print-directory -j2 fuzz-build >"$log_dir/fuzz-build" 2>&1; then
+		echo "FAIL [fuzz] make fuzz-build"
+		tail -n 40 "$log_dir/fuzz-build" | sed 's/^/    | /'
+		failed=$((failed + 1))
+	else
+		run_one fuzz fuzz_targets tests/fuzz/run.sh "$fuzz_secs"
+	fi
+fi
+
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
