@@ -65,8 +65,6 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -m 777 "$TMP/nobody"
 elif [ "$(id -u)" -ne 0 ]; then
 	as_user() { "$@"; }
-else
-	as_user=""
 fi
 if [ "$(type -t as_user)" = function ]; then
 	cp "$GOOD" "$TMP/in/secret.tar.gz"
