@@ -82,7 +82,7 @@ else
 fi
 
 # --- s3:// URLs without a bucket, and other bad URLs -----------------------
-for u in "s3://" "s3:///key" "s3:///"; do
+for u in "s3://" "s3:///key"; do
 	refused "ls $u: refused" "bad S3 URI '$u': missing bucket name" "$AV" ls "$u"
 	refused "stat $u: refused" "bad S3 URI '$u': missing bucket name" "$AV" stat "$u"
 	refused "get $u: refused" "bad S3 URI '$u': missing bucket name" "$AV" get "$u" "$TMP/x"
@@ -130,7 +130,7 @@ v("missing", lambda c: c.pop("templates"))
 EOF
 mkdir "$TMP/cfg/adir.json"
 while read -r f re; do
-	for cmd in "$MIG" "$MIG --dry-run" "$PUB" "$PUB --dry-run"; do
+	for cmd in "$MIG --dry-run" "$PUB"; do
 		refused "--config $f.json, ${cmd%% *}${cmd##*level 3}: refused" "$TMP/cfg/$f.json.*$re" \
 			"$AV" --config "$TMP/cfg/$f.json" $cmd
 	done

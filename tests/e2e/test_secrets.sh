@@ -59,13 +59,14 @@ EOF
 printf '%s\n' "Authorization" "AWS4-HMAC-SHA256 Credential" "Signature=" \
 	"x-amz-security-token" >"$TMP/forbidden-stderr"
 
-# sweep DESC CMD...: runs CMD at -v -v, then at -v; passes if neither
-# stdout nor stderr holds anything forbidden.  Keeps the exit status of
-# the last run in RC.
+# sweep DESC CMD...: runs CMD at each of LEVELS (-v -v, then -v); passes
+# if neither stdout nor stderr holds anything forbidden.  Keeps the exit
+# status of the last run in RC.
+LEVELS=("-v -v" "-v")
 sweep() {
 	local d=$1 v hits="" i=0
 	shift
-	for v in "-v -v" "-v"; do
+	for v in "${LEVELS[@]}"; do
 		i=$((i + 1))
 		# shellcheck disable=SC2086
 		"$AV" --no-progress $v "$@" >"$TMP/out/o$i" 2>"$TMP/out/e$i" </dev/null
@@ -125,6 +126,8 @@ fi
 sweep "recompress" recompress "$TMP/python-3.12.1.tar.gz" "$TMP/re.tar.zst" --level 1
 
 # --- error paths -------------------------------------------------------------
+# At -v -v only: a level shows everything the levels below it show.
+LEVELS=("-v -v")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 for cmd in "ls s3://bkt" "stat s3://bkt/obj.txt" "get s3://bkt/obj.txt $TMP/x" \
 	"put $TMP/up.txt s3://bkt/e1.txt" "migrate --from s3://bkt --to s3://bkt/e1 --level 3" \
