@@ -23,6 +23,12 @@
 #include "archivist/naming.h"
 #include "archivist/s3.h"
 
+/* The legacy source a new object records, as user metadata
+ * (x-amz-meta-NAME) written by migrate. */
+#define SCAN_META_SOURCE_KEY "archivist-source-key"
+#define SCAN_META_SOURCE_SIZE "archivist-source-size"
+#define SCAN_META_SOURCE_SHA256 "archivist-source-sha256"
+
 struct scan_opts {
 	const char *bucket;
 	const char *prefix;		/* "" or a prefix ending in '/' */

@@ -12,5 +12,7 @@ const struct command commands[] = {
 	{ "presign", cmd_presign, "presign s3://BUCKET/KEY [--expires SECONDS]   presigned GET URL" },
 	{ "recompress", cmd_recompress,
 	  "recompress IN OUT [--level N] [--pyc MODE] [--keep-opt-pyc]" },
+	{ "manifest", cmd_manifest,
+	  "manifest s3://BUCKET[/PREFIX] [--format json|toml] [-o FILE] [--upload KEY]" },
 	{ NULL, NULL, NULL }
 };

@@ -370,6 +370,8 @@ static int upload(struct mf_run *r, int *created)
 			  r->before.exists ? r->before.etag : "it was absent");
 		return AV_ECONFLICT;
 	}
+	if (rc == 0)
+		msg_info("manifest: stored at 's3://%s/%s'", r->dst.bucket, r->dst.key);
 	*created = rc == 0;
 	return rc;
 }

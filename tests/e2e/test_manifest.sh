@@ -10,16 +10,13 @@ if ! python3 -c 'import boto3, tomllib' 2>/dev/null; then
 	exit
 fi
 
-DATA="$TMP/data"
-read -r PORT PID < <("$ROOT/mocks/mockctl" start "$DATA" 0) || {
+if ! mock_start "$TMP/data"; then
 	not_ok "mock server starts"
 	finish
 	exit
-}
-on_exit "'$ROOT/mocks/mockctl' stop '$DATA' >/dev/null"
-export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin
-export AWS_REGION=us-east-1 AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 ARCHIVIST_CONFIG SOURCE_DATE_EPOCH
+fi
+mock_env
+unset AWS_ENDPOINT_URL_S3 ARCHIVIST_CONFIG SOURCE_DATE_EPOCH
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export ARCHIVIST_MAX_ATTEMPTS=2
 PY="$TMP/s3.py"
@@ -109,7 +106,7 @@ def same(key, path):
     assert body == open(path, "rb").read(), key
 
 def etag(key):
-    return s3.head_object(Bucket=B, Key=key)["ETag"]
+    print(s3.head_object(Bucket=B, Key=key)["ETag"])
 
 def put(key, data):
     s3.put_object(Bucket=B, Key=key, Body=data.encode())
@@ -118,18 +115,13 @@ def add():
     s3.put_object(Bucket=B, Key="py/python-3.14.0a7-ubuntu-26.04-arm64.tar.zst",
                   Body=b"new", ChecksumSHA256=base64.b64encode(hashlib.sha256(b"new").digest()).decode())
 
-def fault(rule):
-    import urllib.request
-    urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_mock/faults",
-                           data=rule.encode()).read()
-
 globals()[sys.argv[1]](*sys.argv[2:])
 EOF
 
 py() { python3 "$PY" "$@"; }
 check "seed the bucket with boto3" py seed
 
-BASE="http://127.0.0.1:$PORT/runtimes"
+BASE="$MOCK_URL/runtimes"
 export SOURCE_DATE_EPOCH=1714521600
 
 # A key that records no sha256 fails the run unless --compute-missing.
@@ -166,6 +158,7 @@ check "upload creates the manifest" "$AV" manifest s3://runtimes/py --compute-mi
 	--format toml --base-url "$BASE" --upload py/inventory.toml
 check "the uploaded manifest is the toml above" py same py/inventory.toml "$TMP/inv.toml"
 E1=$(py etag py/inventory.toml)
+check_match "boto3 reads its ETag" '^"[0-9a-f]{32}"$' "$E1"
 check "upload again, nothing changed" "$AV" manifest s3://runtimes/py --compute-missing \
 	--format toml --base-url "$BASE" --upload py/inventory.toml
 check_eq "the object was not rewritten" "$E1" "$(py etag py/inventory.toml)"
@@ -176,12 +169,13 @@ check "a new artifact: upload replaces (If-Match)" "$AV" manifest s3://runtimes/
 check "the replacement is the new manifest" py same py/inventory.toml "$TMP/inv2.toml"
 check_match "which lists 3.14.0a7" 'version = "3.14.0a7"' "$(cat "$TMP/inv2.toml")"
 
-# Someone else writes the manifest while the listing stalls.
-py fault "stall 2 op=ListObjectsV2 count=1"
+# Someone else writes the manifest while the listing stalls (archivist
+# reads its ETag first, boto3 writes ~1 s later, archivist PUTs after 3 s).
+mock_fault "stall 3 op=ListObjectsV2 count=1"
 "$AV" manifest s3://runtimes/py --compute-missing --format toml --upload py/inventory.toml \
 	>"$TMP/out" 2>"$TMP/err" &
 AVPID=$!
-sleep 0.8
+sleep 0.3
 py put py/inventory.toml "written by someone else"
 wait $AVPID
 check_eq "a concurrent write is a conflict (exit 3)" 3 $?
@@ -189,19 +183,24 @@ check_match "it says so" "changed since it was read" "$(cat "$TMP/err")"
 echo -n "written by someone else" >"$TMP/theirs"
 check "their manifest is left untouched" py same py/inventory.toml "$TMP/theirs"
 
-py fault "stall 2 op=ListObjectsV2 count=1"
+mock_fault "stall 3 op=ListObjectsV2 count=1"
 "$AV" manifest s3://runtimes/py --compute-missing --upload py/new.json >"$TMP/out" 2>&1 &
 AVPID=$!
-sleep 0.8
+sleep 0.3
 py put py/new.json "created meanwhile"
 wait $AVPID
 check_eq "created meanwhile is a conflict too (If-None-Match)" 3 $?
 
 # Failures: HEAD errors fail the run; usage and configuration errors are 2.
-py fault "error 500 InternalError op=HeadObject count=4"
-check_status "HEAD failing after retries: exit 1" 1 "$AV" manifest s3://runtimes/py \
+mock_fault "error 500 InternalError op=HeadObject key=*3.10.0*"
+check_status "a HEAD failing after retries: exit 1" 1 "$AV" manifest s3://runtimes/py \
 	--compute-missing -o "$TMP/never.json"
 check_eq "and no file" "no" "$([ -e "$TMP/never.json" ] && echo yes || echo no)"
+mock_faults_clear
+out=$("$AV" --json manifest s3://runtimes/py --compute-missing -o "$TMP/j.json" 2>/dev/null)
+check "--json: one summary line" python3 -c "import json, sys
+d = json.loads(sys.argv[1])
+assert (d['artifacts'], d['hashed'], d['uploaded']) == (5, 1, False), d" "$out"
 check_status "bad --format: exit 2" 2 "$AV" manifest s3://runtimes/py --format yaml
 check_status "no URI: exit 2" 2 "$AV" manifest
 echo '{"name": "python"}' >"$TMP/bad.json"
