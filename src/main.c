@@ -161,6 +161,11 @@ static int take_globals(int argc, char **argv, int from, int after_cmd,
 		}
 		if (!after_cmd && argv[r][0] != '-')
 			break;
+		if (argv[r][0] == '-' && argv[r][1] == 'v' &&
+		    !argv[r][strspn(argv[r] + 1, "v") + 1]) {
+			*verbosity += (int)strlen(argv[r] + 1);	/* -vv: debug */
+			continue;
+		}
 		if ((i = match(argv[r], &val, after_cmd)) < 0) {
 			if (!after_cmd) {
 				msg_error("unknown global option '%s' (see 'archivist --help')",

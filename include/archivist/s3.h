@@ -207,6 +207,9 @@ struct s3_put_opts {
 	const unsigned char *sha256;	/* the content's sha256 (32 bytes) if
 					   known; NULL: computed by reading */
 	enum s3_exists if_exists;
+	uint64_t part_size;		/* 0: the client's */
+	s3_progress_fn progress;
+	void *progress_ctx;
 	const char *if_match;		/* replace only the object with this
 					   ETag (If-Match instead of
 					   If-None-Match; one PutObject, so
@@ -214,9 +217,6 @@ struct s3_put_opts {
 					   multipart threshold): if it changed
 					   or vanished, AV_ECONFLICT, not
 					   reported; NULL: never replace */
-	uint64_t part_size;		/* 0: the client's */
-	s3_progress_fn progress;
-	void *progress_ctx;
 };
 
 struct s3_put_result {

@@ -7,7 +7,8 @@
  * time.  Keys matching no template (legacy archives, manifests, anything
  * else) are counted and ignored; keys that match the new template but do
  * not parse (bad version, unknown target) are reported as warnings and
- * left out.  An object that records no sha256 is read and hashed when
+ * left out.  The legacy source comes from the metadata migrate records
+ * (plan.h, PLAN_META_SOURCE_*).  An object that records no sha256 is read and hashed when
  * compute_missing is set (GET with If-Match on the ETag just seen).
  *
  * Errors of S3 operations are reported by the s3 module; this one reports
@@ -22,12 +23,6 @@
 #include "archivist/config.h"
 #include "archivist/naming.h"
 #include "archivist/s3.h"
-
-/* The legacy source a new object records, as user metadata
- * (x-amz-meta-NAME) written by migrate. */
-#define SCAN_META_SOURCE_KEY "archivist-source-key"
-#define SCAN_META_SOURCE_SIZE "archivist-source-size"
-#define SCAN_META_SOURCE_SHA256 "archivist-source-sha256"
 
 struct scan_opts {
 	const char *bucket;

@@ -8,6 +8,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
+#include "archivist/plan.h"
 #include "archivist/scan.h"
 #include "archivist/version.h"
 
@@ -89,9 +90,9 @@ static int is_hex64(const char *s)
 static int read_source(const struct scan_opts *o, struct scan_item *it,
 		       const struct s3_head *h)
 {
-	const char *k = s3_head_meta(h, SCAN_META_SOURCE_KEY);
-	const char *size = s3_head_meta(h, SCAN_META_SOURCE_SIZE);
-	const char *sha = s3_head_meta(h, SCAN_META_SOURCE_SHA256);
+	const char *k = s3_head_meta(h, PLAN_META_SOURCE_KEY);
+	const char *size = s3_head_meta(h, PLAN_META_SOURCE_SIZE);
+	const char *sha = s3_head_meta(h, PLAN_META_SOURCE_SHA256);
 	unsigned long long v;
 	char *end;
 
@@ -106,13 +107,13 @@ static int read_source(const struct scan_opts *o, struct scan_item *it,
 			it->legacy_size = (int64_t)v;
 		else
 			msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a size)",
-				 o->bucket, it->key, SCAN_META_SOURCE_SIZE, size);
+				 o->bucket, it->key, PLAN_META_SOURCE_SIZE, size);
 	}
 	if (sha && is_hex64(sha))
 		memcpy(it->legacy_sha256, sha, 65);
 	else if (sha)
 		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a sha256)",
-			 o->bucket, it->key, SCAN_META_SOURCE_SHA256, sha);
+			 o->bucket, it->key, PLAN_META_SOURCE_SHA256, sha);
 	return 0;
 }
 

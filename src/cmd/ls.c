@@ -51,13 +51,19 @@ static int ls_object(void *ctx, const struct s3_object *o)
 {
 	struct ls_state *st = ctx;
 	char when[21];
+	json_t *j = NULL;
 
 	st->count++;
 	cmd_time_iso(o->mtime, when);
+	if (st->json && (j = json_pack("{s:s, s:I, s:s, s:s}", "key", o->key, "size",
+				       (json_int_t)o->size, "last_modified", when,
+				       "etag", o->etag)) == NULL) {
+		/* S3 keys are UTF-8; a server that breaks that gets no JSON. */
+		msg_error("ls: key '%s' is not valid UTF-8: it cannot be written as JSON", o->key);
+		return AV_ECORRUPT;
+	}
 	if (st->json)
-		return jsonout_line(json_pack("{s:s, s:I, s:s, s:s}", "key", o->key,
-					      "size", (json_int_t)o->size,
-					      "last_modified", when, "etag", o->etag));
+		return jsonout_line(j);
 	printf("%s %12" PRIu64 "  ", when, o->size);
 	print_key(o->key);
 	return ferror(stdout) ? AV_EIO : 0;

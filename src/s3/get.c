@@ -19,7 +19,8 @@ struct get {
 	struct buf etag;	/* of the first reply, for If-Match */
 	const struct s3_get_opts *o;
 	const struct sink *out;
-	struct s3_head *info;
+	struct s3_head *info;	/* the caller's, or &own */
+	struct s3_head own;
 	uint64_t start;		/* the offset asked for */
 	uint64_t pos;		/* next byte the sink expects */
 	uint64_t attempt_at;	/* pos when this attempt began */
@@ -66,17 +67,9 @@ static int get_start(struct get *g)
 		return rc;
 	if (!g->have_info) {
 		g->have_info = 1;
-		if (g->info && (rc = s3req_head_from(g->info, h)))
+		if ((rc = s3req_head_from(g->info, h)))
 			return rc;
-		g->total = g->info ? g->info->size : 0;
-		if (!g->info) {
-			struct s3_head tmp;
-
-			s3_head_init(&tmp);
-			if (!(rc = s3req_head_from(&tmp, h)))
-				g->total = tmp.size;
-			s3_head_release(&tmp);
-		}
+		g->total = g->info->size;
 	}
 	return rc;
 }
@@ -128,9 +121,8 @@ static int get_verify(struct get *g, const struct s3_head *h)
 
 static int get_finish(struct get *g, int rc)
 {
-	struct s3_head tmp, *h = g->info ? g->info : &tmp;
+	struct s3_head *h = g->info;
 
-	s3_head_init(&tmp);
 	if (!rc && !g->have_info && !(rc = s3req_head_from(h, &g->rep.http)))
 		g->have_info = 1;
 	if (!rc && g->pos < h->size) {
@@ -147,7 +139,6 @@ static int get_finish(struct get *g, int rc)
 			  g->etag.len ? g->etag.ptr : g->o->if_match);
 	else if (rc != g->sink_rc && rc != AV_ETRUNC)
 		s3req_report(g->c, &g->r, &g->rep, rc);
-	s3_head_release(&tmp);
 	return rc == AV_EEXIST ? AV_ECONFLICT : rc;
 }
 
@@ -163,7 +154,8 @@ int s3_get(struct s3_client *c, const char *bucket, const char *key,
 	g.c = c;
 	g.o = o ? o : &none;
 	g.out = out;
-	g.info = info;
+	s3_head_init(&g.own);
+	g.info = info ? info : &g.own;
 	g.start = g.pos = g.o->offset;
 	buf_init(&g.etag, 1024);
 	s3_reply_init(&g.rep);
@@ -183,6 +175,7 @@ int s3_get(struct s3_client *c, const char *bucket, const char *key,
 	rc = get_finish(&g, rc);
 out:
 	EVP_MD_CTX_free(g.md);
+	s3_head_release(&g.own);
 	buf_release(&g.etag);
 	s3_reply_release(&g.rep);
 	return rc;

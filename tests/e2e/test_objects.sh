@@ -66,6 +66,10 @@ check "get to stdout" cmp "$TMP/small" "$TMP/got-stdout"
 check "get names the file after the key" cmp "$TMP/small" "$TMP/dl/small.bin"
 check_eq "get leaves no temporary file" "small.bin" "$(ls "$TMP/dl")"
 
+out=$(av -vv get s3://bkt/dir/small.bin - 2>&1 >/dev/null)
+check_match "-vv logs each request" "debug: > GET $EP/bkt/dir/small.bin" "$out"
+check_eq "... but no signature or credential" "" "$(echo "$out" | grep -iE 'signature|authorization|credential=')"
+
 # --- no-clobber -----------------------------------------------------------
 out=$(av put "$TMP/small" s3://bkt/dir/small.bin 2>&1); rc=$?
 check_eq "put of identical content: exit 0" 0 "$rc"

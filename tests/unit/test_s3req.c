@@ -12,101 +12,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <pthread.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/s3req.h"
+#include "util_http.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-/* ---- a scripted server ---- */
-
-#define MAX_REQ 16
-
-struct script {
-	int lfd;
-	int port;
-	const char *replies[MAX_REQ];	/* "CLOSE": drop the connection */
-	int nreplies;
-	char requests[MAX_REQ][4096];	/* request line + headers as read */
-	int nrequests;
-	pthread_t thread;
-};
-
-/* Reads one request (headers and Content-Length body).  0 at EOF. */
-static int read_request(int fd, char *out, size_t max)
-{
-	size_t n = 0;
-	ssize_t got;
-	char *end, *cl;
-	long body;
-	char c;
-
-	while (n + 1 < max) {
-		if ((got = read(fd, out + n, 1)) <= 0)
-			return 0;
-		n++;
-		out[n] = '\0';
-		if (n >= 4 && memcmp(out + n - 4, "\r\n\r\n", 4) == 0)
-			break;
-	}
-	end = out + n;
-	cl = strcasestr(out, "\r\ncontent-length:");
-	body = cl && cl < end ? strtol(cl + 17, NULL, 10) : 0;
-	while (body-- > 0)
-		if (read(fd, &c, 1) != 1)
-			return 0;
-	return 1;
-}
-
-static void *serve(void *arg)
-{
-	struct script *s = arg;
-	int fd;
-
-	while (s->nrequests < s->nreplies && (fd = accept(s->lfd, NULL, NULL)) >= 0) {
-		while (s->nrequests < s->nreplies &&
-		       read_request(fd, s->requests[s->nrequests], sizeof(s->requests[0]))) {
-			const char *r = s->replies[s->nrequests++];
-
-			if (strcmp(r, "CLOSE") == 0)
-				break;
-			if (write(fd, r, strlen(r)) < 0)
-				break;
-		}
-		close(fd);
-	}
-	return NULL;
-}
-
-static void script_start(struct script *s)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->lfd, 8), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &len), 0);
-	s->port = ntohs(a.sin_port);
-	assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
-}
-
-static void script_stop(struct script *s)
-{
-	shutdown(s->lfd, SHUT_RDWR);
-	close(s->lfd);
-	pthread_join(s->thread, NULL);
-}
 
 /* ---- the client under test ---- */
 
@@ -139,12 +52,14 @@ static struct s3_client *client_for(int port, struct fake_sleep *sl, int attempt
 	return c;
 }
 
-/* "HTTP/1.1 STATUS" with body and its exact Content-Length (static). */
 static const char *reply(char *out, size_t max, const char *status, const char *body)
 {
-	snprintf(out, max, "HTTP/1.1 %s\r\nContent-Length: %zu\r\n\r\n%s", status,
-		 strlen(body), body);
-	return out;
+	return script_reply(out, max, status, "", body);
+}
+
+static void started(struct script *s)
+{
+	assert_int_equal(script_start(s), 0);
 }
 
 #define OK_EMPTY "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
@@ -283,7 +198,7 @@ static void test_retries_then_succeeds(void **state)
 	struct s3_req r;
 
 	(void)state;
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 5);
 	s3req_init(&r, "get", "GET", "b", "k");
 	s3_reply_init(&rep);
@@ -311,7 +226,7 @@ static void test_gives_up_after_attempts(void **state)
 	struct s3_req r;
 
 	(void)state;
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 3);
 	s3req_init(&r, "get", "GET", "b", "k");
 	s3_reply_init(&rep);
@@ -338,7 +253,7 @@ static void test_no_retry_on_permanent(void **state)
 	struct s3_req r;
 
 	(void)state;
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 5);
 	s3req_init(&r, "get", "GET", "b", "k");
 	s3_reply_init(&rep);
@@ -371,7 +286,7 @@ static void test_skew_correction(void **state)
 		 "<Message>m</Message></Error>", date);
 	s.replies[0] = skewed;
 	s.replies[1] = OK_EMPTY;
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 2);
 	s3req_init(&r, "head", "HEAD", "b", "k");
 	s3_reply_init(&rep);
@@ -402,7 +317,7 @@ static void test_error_in_200(void **state)
 	struct s3_req r;
 
 	(void)state;
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 3);
 	s3req_init(&r, "complete", "POST", "b", "k");
 	r.body = "<x/>";
@@ -433,7 +348,7 @@ static void test_debug_output_has_no_secrets(void **state)
 
 	(void)state;
 	assert_true((fd = mkstemp(log)) >= 0);
-	script_start(&s);
+	started(&s);
 	c = client_for(s.port, &sl, 3);
 	msg_set_level(MSG_DEBUG);
 	fflush(stderr);
