@@ -48,7 +48,9 @@
 #include "archivist/sink.h"
 
 struct pipeline_opts {
-	int level;		/* zstd level 1..22 (default 22) */
+	int level;		/* zstd level 1..22 (default 22); 0 writes the
+				   rewritten tar uncompressed (audit --deep
+				   compares content with it) */
 	int workers;		/* zstd workers; 0 = automatic (online CPUs,
 				   at most 4); any value >= 1 gives the
 				   same bytes */

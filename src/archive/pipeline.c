@@ -149,7 +149,7 @@ int pipeline_new(struct pipeline **out, const struct pipeline_opts *o)
 	p->fd = -1;
 	p->o = *o;
 	p->name = o->name ? o->name : "input";
-	if (o->level < 1 || o->level > 22) {
+	if (o->level < 0 || o->level > 22) {
 		msg_error("zstd level must be 1..22, not %d", o->level);
 		rc = AV_EINVAL;
 		goto out;
@@ -284,6 +284,9 @@ static int out_write(void *ctx, const void *data, size_t len)
 	if (!EVP_DigestUpdate(p->out_md, data, len))
 		return AV_ECRYPTO;
 	p->out_bytes += len;
+	/* level 0 has no encoder: the tar itself is the output */
+	progress_update(p->o.progress, p->enc ? zstd_enc_consumed(p->enc) :
+			p->out_bytes, p->out_bytes);
 	return sink_write(p->out, data, len);
 }
 
@@ -295,7 +298,8 @@ static int enc_write(void *ctx, const void *data, size_t len)
 	int rc = zstd_enc_write(p->enc, data, len, &s);
 
 	p->fed += len;
-	progress_update(p->o.progress, p->fed, p->out_bytes);
+	progress_update(p->o.progress, zstd_enc_consumed(p->enc),
+			p->out_bytes);
 	return rc;
 }
 
@@ -326,12 +330,17 @@ static int compress(struct pipeline *p, struct rewrite *rw,
 	unsigned int n = 0;
 	int rc;
 
-	if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0)
+	if (p->o.level == 0) {	/* the rewritten tar itself */
+		if ((rc = rewrite_run(rw, &out)) != 0)
+			return rc;
+	} else if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0) {
 		return rc;
-	progress_start(p->o.progress, "compressing", st->rw.tar_out);
-	if ((rc = rewrite_run(rw, &in)) != 0 ||
-	    (rc = zstd_enc_finish(p->enc, &out)) != 0)
-		return rc;
+	} else {
+		progress_start(p->o.progress, "compressing", st->rw.tar_out);
+		if ((rc = rewrite_run(rw, &in)) != 0 ||
+		    (rc = zstd_enc_finish(p->enc, &out)) != 0)
+			return rc;
+	}
 	progress_update(p->o.progress, p->fed, p->out_bytes);
 	if (!EVP_DigestFinal_ex(p->out_md, st->sha256, &n) ||
 	    !EVP_DigestFinal_ex(p->in_md, st->in_sha256, &n))
