@@ -17,7 +17,9 @@
 #include "archivist/zstd.h"
 
 #define SPOOL_BUF ((size_t)1 << 20)
-#define MAX_AUTO_WORKERS 4
+/* Each busy worker holds a level-22 context (~780 MiB): two stay under
+ * the 2 GB budget, and a 180 MB runtime tar makes only two 128 MiB jobs. */
+#define MAX_AUTO_WORKERS 2
 
 enum pstate { P_DETECT, P_RUN, P_FAILED, P_DONE };
 
