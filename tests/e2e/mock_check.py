@@ -157,6 +157,21 @@ def test_basics():
           not os.path.exists(os.path.join(DATA, BUCKET, "docs")))
 
 
+def test_delete_objects():
+    for k in ("del/a", "del/b c", "del/../x"):
+        S3.put_object(Bucket=BUCKET, Key=k, Body=b"d")
+    r = S3.delete_objects(Bucket=BUCKET, Delete={"Objects": [
+        {"Key": "del/a"}, {"Key": "del/b c"}, {"Key": "del/missing"}]})
+    check("DeleteObjects reports each key deleted",
+          sorted(d["Key"] for d in r.get("Deleted", [])) ==
+          ["del/a", "del/b c", "del/missing"] and not r.get("Errors"), r)
+    r = S3.delete_objects(Bucket=BUCKET, Delete={
+        "Objects": [{"Key": "del/../x"}], "Quiet": True})
+    left = S3.list_objects_v2(Bucket=BUCKET, Prefix="del/")
+    check("quiet DeleteObjects: no entries, keys gone",
+          not r.get("Deleted") and left["KeyCount"] == 0, (r, left))
+
+
 def test_special_keys():
     keys = ["sp ace", "plus+sign", "eq=ual&amp", "at@host", "pct%25%", "tilde~",
             "bang!'()*", "uni/é中文🙂", "dbl//slash", "/lead", "dot/./seg",
@@ -652,7 +667,7 @@ def test_log():
 
 def main():
     tmp = sys.argv[4]
-    for t in (test_basics, test_special_keys, test_pagination, test_delimiter,
+    for t in (test_basics, test_delete_objects, test_special_keys, test_pagination, test_delimiter,
               test_conditional, test_race, test_checksums, test_ranges,
               lambda: test_upload_file(tmp), test_multipart_rules,
               test_multipart_checksums, test_many_uploads, test_auth, test_error_faults,
