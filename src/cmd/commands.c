@@ -16,6 +16,8 @@ const struct command commands[] = {
 	  "publish FILE... --to s3://B[/P] [--target D-V-ARCH | --stack S [--arch A]] [--version V] [--dry-run]" },
 	{ "migrate", cmd_migrate,
 	  "migrate --from s3://B[/P] --to s3://B[/P] [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]" },
+	{ "manifest", cmd_manifest,
+	  "manifest s3://BUCKET[/PREFIX] [--format json|toml] [-o FILE] [--upload KEY]" },
 	{ "audit", cmd_audit,
 	  "audit s3://BUCKET[/PREFIX] [--deep] [--ignore GLOB]..." },
 	{ NULL, NULL, NULL }
