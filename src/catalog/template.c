@@ -165,7 +165,8 @@ int template_compile(struct template *t, const char *src, struct buf *why)
 		why = &scratch;
 	if (!*src) {
 		buf_adds(why, "empty template");
-		return AV_EINVAL;
+		rc = AV_EINVAL;
+		goto out;
 	}
 	t->segs = calloc(TEMPLATE_MAX_SEGMENTS, sizeof(*t->segs));
 	t->source = strdup(src);
@@ -175,6 +176,7 @@ int template_compile(struct template *t, const char *src, struct buf *why)
 		rc = compile_segments(t, src, why);
 	if (rc != 0)
 		template_release(t);
+out:
 	buf_release(&scratch);
 	return rc;
 }
