@@ -90,7 +90,8 @@ int xml_build_complete(struct buf *out, const struct xml_part *parts, size_t n);
 
 /* "2009-10-12T17:50:30.000Z" (fraction optional) to UTC seconds. */
 int xml_parse_time(const char *s, time_t *out);
-/* Decodes %XX and '+' (S3's encoding-type=url), appending to out. */
+/* Decodes %XX and '+' (S3's encoding-type=url), appending to out.
+ * AV_ECORRUPT for a malformed escape or an encoded NUL (%00). */
 int xml_url_decode(const char *s, struct buf *out);
 
 #endif

@@ -80,13 +80,17 @@ int xml_url_decode(const char *s, struct buf *out)
 	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
 	const char *hi, *lo;
 	int rc = 0;
+	char c;
 
 	for (; *s && !rc; s++) {
 		if (*s == '+') {
 			rc = buf_addc(out, ' ');
 		} else if (*s == '%' && s[1] && s[2] && (hi = strchr(hex, s[1])) &&
 			   (lo = strchr(hex, s[2]))) {
-			rc = buf_addc(out, (char)((((hi - hex) & 15) << 4) | ((lo - hex) & 15)));
+			/* Keys are C strings here: "a%00b" would pass for "a". */
+			if (!(c = (char)((((hi - hex) & 15) << 4) | ((lo - hex) & 15))))
+				return AV_ECORRUPT;
+			rc = buf_addc(out, c);
 			s += 2;
 		} else if (*s == '%') {
 			return AV_ECORRUPT;

@@ -442,6 +442,9 @@ static void test_time_and_decode(void **state)
 	assert_string_equal(b.ptr, "a/b/c d%");
 	buf_reset(&b);
 	assert_int_equal(xml_url_decode("bad%4", &b), AV_ECORRUPT);
+	/* An encoded NUL would cut the key short: "a%00b" is not "a". */
+	buf_reset(&b);
+	assert_int_equal(xml_url_decode("a%00b", &b), AV_ECORRUPT);
 	buf_release(&b);
 }
 
