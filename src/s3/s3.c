@@ -123,10 +123,16 @@ void s3req_b64(const unsigned char sha[32], char out[45])
 int s3req_unb64(const char *b64, unsigned char sha[32])
 {
 	unsigned char tmp[48];
+	char back[45];
 
 	if (strlen(b64) != 44 || b64[43] != '=' || b64[42] == '=')
 		return AV_EINVAL;
 	if (EVP_DecodeBlock(tmp, (const unsigned char *)b64, 44) != 33)
+		return AV_EINVAL;
+	/* EVP_DecodeBlock also takes '=' (and blanks) in the middle: only
+	 * the one canonical spelling of 32 bytes is a sha256. */
+	s3req_b64(tmp, back);
+	if (strcmp(back, b64) != 0)
 		return AV_EINVAL;
 	memcpy(sha, tmp, 32);
 	return 0;

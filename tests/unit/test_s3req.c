@@ -375,9 +375,31 @@ static void test_debug_output_has_no_secrets(void **state)
 	script_stop(&s);
 }
 
+/* Only the canonical base64 of 32 bytes is a sha256 (checked against the
+ * sha256 of "" as RFC 4648 base64 spells it). */
+static void test_unb64_canonical(void **state)
+{
+	static const char empty[] = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+	unsigned char sha[32];
+	char back[45];
+
+	(void)state;
+	assert_int_equal(s3req_unb64(empty, sha), 0);
+	s3req_b64(sha, back);
+	assert_string_equal(back, empty);
+	assert_int_equal(sha[0], 0xe3);
+	assert_int_equal(sha[31], 0x55);
+	assert_int_equal(s3req_unb64("=7DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", sha), AV_EINVAL);
+	assert_int_equal(s3req_unb64("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=", sha), AV_EINVAL);
+	assert_int_equal(s3req_unb64("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuF==", sha), AV_EINVAL);
+	assert_int_equal(s3req_unb64("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", sha), AV_EINVAL);
+	assert_int_equal(s3req_unb64("47DEQpj8 HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", sha), AV_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unb64_canonical),
 		cmocka_unit_test(test_url_path_style),
 		cmocka_unit_test(test_url_virtual_hosted),
 		cmocka_unit_test(test_client_config_errors),
