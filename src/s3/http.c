@@ -174,6 +174,17 @@ static int header_add(struct http_response *r, const char *line, size_t n)
 	return 0;
 }
 
+/* The status of "HTTP/1.1 200 OK"; libcurl's lines are not NUL-terminated. */
+static long status_of(const char *line, size_t n)
+{
+	const char *end = line + n, *p = memchr(line, ' ', n);
+	long st = 0;
+
+	for (p = p ? p + 1 : end; p < end && st < 1000 && *p >= '0' && *p <= '9'; p++)
+		st = st * 10 + (*p - '0');
+	return st;
+}
+
 /* Header lines arrive one by one; a status line starts a new reply (100). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 {
@@ -181,10 +192,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	size_t n = size * nmemb;
 
 	if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
-		const char *sp = memchr(data, ' ', n);
-
 		headers_free(x->resp);
-		x->resp->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		x->resp->status = status_of(data, n);
 		return n;
 	}
 	if (header_add(x->resp, data, n) != 0)
