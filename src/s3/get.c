@@ -27,18 +27,41 @@ struct get {
 	uint64_t skip;		/* bytes to drop (server ignored Range) */
 	uint64_t total;		/* whole object's size */
 	int started;		/* this attempt's reply headers were seen */
+	int attempts;		/* attempts begun */
+	int stuck;		/* attempts in a row that got no further */
 	int have_info;
 	int sink_rc;		/* the caller's sink failed (it reports) */
 	EVP_MD_CTX *md;		/* sha256 of the whole object, from byte 0 */
 };
+
+/*
+ * s3req resumes for free an attempt that received bytes, but bytes we
+ * drop (a server ignoring Range) are no progress: a proxy that cuts every
+ * reply at the same size would have us loop forever.  Stop once as many
+ * attempts in a row as a request may make got no further.
+ */
+static int get_stuck(struct get *g)
+{
+	if (g->attempts++ > 0)
+		g->stuck = g->pos == g->attempt_at ? g->stuck + 1 : 0;
+	if (g->stuck < g->c->retry.max_attempts)
+		return 0;
+	msg_error("get 's3://%s/%s': %d attempts in a row ended at byte %" PRIu64
+		  " (the server cuts the transfer short and ignores Range)",
+		  g->r.bucket, g->r.key, g->stuck, g->pos);
+	return AV_ENET;
+}
 
 /* Before each attempt: ask for the rest, of the same object. */
 static int get_before(void *ctx, int n)
 {
 	struct get *g = ctx;
 	const char *im = g->o->if_match;
+	int rc;
 
 	(void)n;
+	if ((rc = get_stuck(g)) != 0)
+		return rc;
 	g->started = 0;
 	g->attempt_at = g->pos;
 	g->r.nheaders = 1;
@@ -137,7 +160,7 @@ static int get_finish(struct get *g, int rc)
 			  g->r.bucket, g->r.key, g->etag.len ? "changed while it was "
 			  "being downloaded" : "is not the version expected",
 			  g->etag.len ? g->etag.ptr : g->o->if_match);
-	else if (rc != g->sink_rc && rc != AV_ETRUNC)
+	else if (rc != g->sink_rc && rc != AV_ETRUNC && g->stuck < g->c->retry.max_attempts)
 		s3req_report(g->c, &g->r, &g->rep, rc);
 	return rc == AV_EEXIST ? AV_ECONFLICT : rc;
 }

@@ -271,6 +271,34 @@ static void test_get_refuses_a_changed_object(void **state)
 	done(&s, c);
 }
 
+/* A server that ignores Range and cuts every reply at the same byte: the
+ * bytes of each new attempt are dropped as already had, so they are no
+ * progress, and the download must give up rather than loop. */
+static void test_get_gives_up_when_no_attempt_gets_further(void **state)
+{
+	struct script s = { .nreplies = SCRIPT_MAX };
+	struct buf got = BUF_INIT;
+	struct sink out = { to_buf, &got };
+	struct s3_client *c;
+	int i;
+
+	(void)state;
+	bufs[0][0] = '!';
+	script_reply(bufs[0] + 1, sizeof(bufs[0]) - 1, "200 OK", "ETag: \"e1\"\r\n",
+		     "0123456789");
+	bufs[0][strlen(bufs[0]) - 6] = '\0';
+	for (i = 0; i < SCRIPT_MAX; i++)
+		s.replies[i] = bufs[0];
+	c = client(&s);
+	assert_int_equal(s3_get(c, "bkt", "k", NULL, &out, NULL), AV_ENET);
+	assert_string_equal(got.ptr, "0123");
+	/* the first attempt got 4 bytes; then 5 got no further */
+	assert_int_equal(s.nrequests, 6);
+	assert_true(has(&s, 5, "range: bytes=4-"));
+	buf_release(&got);
+	done(&s, c);
+}
+
 static void test_get_checks_the_recorded_sha(void **state)
 {
 	struct script s = { .nreplies = 1 };
@@ -422,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_head_sha_sources),
 		cmocka_unit_test(test_get_resumes_with_range_and_if_match),
 		cmocka_unit_test(test_get_refuses_a_changed_object),
+		cmocka_unit_test(test_get_gives_up_when_no_attempt_gets_further),
 		cmocka_unit_test(test_get_checks_the_recorded_sha),
 		cmocka_unit_test(test_put_headers_and_501_fallback),
 		cmocka_unit_test(test_put_if_match),
