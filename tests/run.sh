@@ -10,8 +10,10 @@
 set -u
 cd "$(dirname "$0")/.."
 export CMOCKA_MESSAGE_OUTPUT=TAP
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# A sanitizer report exits 86: a test expecting exit 1 or 2 from a failing
+# command must not take a leak or an overflow report for it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=86}
 passed=0 failed=0 skipped=0
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archivist-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
