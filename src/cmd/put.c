@@ -188,7 +188,7 @@ static int put_options(int argc, char **argv, struct put_args *a)
 
 int cmd_put(int argc, char **argv, const struct globals *g)
 {
-	static struct put_args a;
+	struct put_args a;
 	struct s3_put_result res;
 	struct s3_client *c = NULL;
 	struct s3uri u = { NULL, NULL };
