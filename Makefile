@@ -26,6 +26,12 @@ CFLAGS   += -std=c11 $(OPT) $(WARN) $(shell pkg-config --cflags $(PKGS))
 LIBS      = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 LDFLAGS  += $(if $(SAN),-fsanitize=address$(comma)undefined)
 comma := ,
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
 
 LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(O)/%.o)
@@ -43,25 +49,30 @@ all: $(O)/archivist $(if $(MOCK_SRCS),$(O)/mock-s3) $(UNIT_BINS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/libarchivist.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(O)/archivist: $(O)/src/main.o $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/mock-s3: $(MOCK_OBJS) $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(MOCKPKGS)) $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(MOCKPKGS)) $(LIBS)
 
 $(O)/mocks/%.o: CFLAGS += $(shell pkg-config --cflags $(MOCKPKGS))
 
 $(O)/tests/%: $(O)/tests/unit/%.o $(UNIT_HOBJ) $(O)/libarchivist.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs $(TESTPKGS)) $(LIBS)
 
 # The built-in configuration is assembled into this object (.incbin).
-$(O)/src/catalog/config_builtin.o: config/heroku-python.json
+$(O)/src/catalog/config_builtin.o build-fuzz/obj/src/catalog/config_builtin.o: \
+  config/heroku-python.json
 
 # Unit tests may call a module's static helpers through UNITTEST hooks.
 $(O)/tests/unit/%.o: CPPFLAGS += -DUNITTEST
@@ -82,13 +93,21 @@ demo:
 	@$(MAKE) --no-print-directory all O=build
 	@scripts/demo.sh build
 
-# libFuzzer targets (clang), each linked with the sources it exercises.
-FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+# libFuzzer targets (clang): the sources are compiled once with coverage
+# and sanitizers into build-fuzz/libarchivist.a, each target links to it.
+FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_OBJS  = $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+FUZZ_FLAGS = -std=c11 -g -O1 $(CPPFLAGS) $(shell pkg-config --cflags $(PKGS))
 fuzz-build: $(FUZZ_BINS)
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) config/heroku-python.json
-	@mkdir -p build-fuzz
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIB_SRCS) $(LIBS)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+build-fuzz/libarchivist.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libarchivist.a
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+	  build-fuzz/libarchivist.a $(LIBS)
 FUZZ_SECONDS ?= 60
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -99,4 +118,4 @@ bench: all
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) build-fuzz -name '*.d' 2>/dev/null)

@@ -16,6 +16,18 @@ passed=0 failed=0 skipped=0
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archivist-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
+# selected NAME: 1 if NAME matches one of the space-separated globs in TESTS.
+selected() {
+	local g globs
+	[ -n "${TESTS:-}" ] || return 0
+	read -ra globs <<<"$TESTS"	# no pathname expansion of the globs
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2254
+		case "$1" in $g) return 0 ;; esac
+	done
+	return 1
+}
+
 run_one() {	# BUILD NAME COMMAND...
 	local build=$1 name=$2 out rc p=0 f=0 s=0
 	shift 2
@@ -44,15 +56,33 @@ run_one() {	# BUILD NAME COMMAND...
 for build in "$@"; do
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
-		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		selected "$(basename "$t")" || continue
 		run_one "$build" "$(basename "$t")" "$t"
 	done
 	for t in tests/e2e/test_*.sh; do
 		[ -f "$t" ] || continue
-		case "$(basename "$t")" in ${TESTS:-*}) ;; *) continue ;; esac
+		selected "$(basename "$t")" || continue
 		BUILD="$build" run_one "$build" "$(basename "$t")" bash "$t"
 	done
 done
+
+# libFuzzer targets: built once (make fuzz-build), each run briefly on its
+# seed corpus and counted as one test.  FUZZ_SECONDS per target (default
+# 5; 0 leaves them out); TESTS selects them as "fuzz_targets".
+fuzz_secs=${FUZZ_SECONDS:-5}
+selected fuzz_targets || fuzz_secs=0
+if [ "$fuzz_secs" != 0 ]; then
+	if ! command -v clang >/dev/null; then
+		echo "ok   [fuzz] fuzz_targets: skipped (no clang)"
+		skipped=$((skipped + 1))
+	elif ! make --no-print-directory -j2 fuzz-build >"$log_dir/fuzz-build" 2>&1; then
+		echo "FAIL [fuzz] make fuzz-build"
+		tail -n 40 "$log_dir/fuzz-build" | sed 's/^/    | /'
+		failed=$((failed + 1))
+	else
+		run_one fuzz fuzz_targets tests/fuzz/run.sh "$fuzz_secs"
+	fi
+fi
 
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"

@@ -11,5 +11,7 @@ int cmd_get(int argc, char **argv, const struct globals *g);
 int cmd_put(int argc, char **argv, const struct globals *g);
 int cmd_presign(int argc, char **argv, const struct globals *g);
 int cmd_recompress(int argc, char **argv, const struct globals *g);
+int cmd_publish(int argc, char **argv, const struct globals *g);
+int cmd_migrate(int argc, char **argv, const struct globals *g);
 
 #endif

@@ -52,6 +52,10 @@ int zstd_enc_write(struct zstd_enc *e, const void *data, size_t len,
  * bytes written differ from the announced content size. */
 int zstd_enc_finish(struct zstd_enc *e, const struct sink *out);
 
+/* Input bytes compressed so far (the workers may hold more, not yet
+ * compressed): what a progress display should count. */
+uint64_t zstd_enc_consumed(const struct zstd_enc *e);
+
 /* NULL-safe. */
 void zstd_enc_free(struct zstd_enc *e);
 

@@ -284,6 +284,7 @@ static int out_write(void *ctx, const void *data, size_t len)
 	if (!EVP_DigestUpdate(p->out_md, data, len))
 		return AV_ECRYPTO;
 	p->out_bytes += len;
+	progress_update(p->o.progress, zstd_enc_consumed(p->enc), p->out_bytes);
 	return sink_write(p->out, data, len);
 }
 
@@ -295,7 +296,8 @@ static int enc_write(void *ctx, const void *data, size_t len)
 	int rc = zstd_enc_write(p->enc, data, len, &s);
 
 	p->fed += len;
-	progress_update(p->o.progress, p->fed, p->out_bytes);
+	progress_update(p->o.progress, zstd_enc_consumed(p->enc),
+			p->out_bytes);
 	return rc;
 }
 
@@ -433,8 +435,13 @@ void pipeline_stats_print(const struct pipeline_stats *st)
 	progress_human(b, rw->tar_in);
 	progress_human(c, rw->tar_out);
 	progress_human(d, st->out_bytes);
-	msg_info("%s %s, tar %s -> %s, zstd level %d: %s", a,
-		 pipeline_format_name(st->format), b, c, st->level, d);
+	if (st->format == PIPELINE_TAR)
+		msg_info("input: tar %s; output: tar %s, zstd level %d, %s",
+			 b, c, st->level, d);
+	else
+		msg_info("input: %s %s (tar %s); output: tar %s, zstd level %d,"
+			 " %s", pipeline_format_name(st->format), a, b, c,
+			 st->level, d);
 	msg_info("sha256 %s  size %" PRIu64, st->sha256_hex, st->out_bytes);
 	msg_info("entries %" PRIu64 " in, %" PRIu64 " out: %" PRIu64
 		 " opt pycs dropped (%" PRIu64 " bytes), %" PRIu64

@@ -22,6 +22,7 @@ enum action {
 struct step {
 	unsigned char action;
 	unsigned char patch;	/* A_NEWHDR: src's data starts with hdr */
+	unsigned char decided;	/* judged as a pyc already */
 	unsigned char hdr[PYC_HEADER_SIZE];
 	size_t blob, blob_len;	/* A_NEWHDR: header blocks in blobs */
 	size_t src;		/* A_NEWHDR: entry whose data follows */
@@ -119,6 +120,7 @@ static int decide_pyc(struct rewrite *rw, const char *path, size_t s,
 	int rc = 0;
 
 	*patched = 0;
+	st->decided = 1;
 	rw->st.pycs++;
 	if (rw->o.pyc == PYC_KEEP)
 		goto count;
@@ -194,32 +196,64 @@ static int materialize(struct rewrite *rw, size_t i, size_t t, size_t s)
 	return 0;
 }
 
-/* Hardlink i points at a dropped entry: keep it resolving. */
+/*
+ * The __pycache__ pyc at path is a hardlink: its bytes are those of entry
+ * h in the output.  If they were not judged as a pyc yet (h is not a
+ * __pycache__ pyc itself, as bsdtar's order can make it), judge them by
+ * this path: on disk both names are one file.
+ */
+static int link_pyc(struct rewrite *rw, const char *path, size_t h)
+{
+	struct step *hs = &rw->steps[h];
+	size_t d = hs->action == A_NEWHDR ? hs->src : h;
+	int rc, patched;
+
+	if (hs->decided || d == TAR_INDEX_NONE ||
+	    !tar_type_is_regular(ent(rw, d)->type)) {
+		rw->st.pyc_links++;
+		return 0;
+	}
+	if ((rc = decide_pyc(rw, path, d, hs, &patched)) != 0)
+		return rc;
+	if (hs->action == A_NEWHDR)
+		hs->patch = (unsigned char)patched;
+	else
+		hs->action = patched ? A_PATCH : A_COPY;
+	return 0;
+}
+
+/* Hardlink i points at a dropped entry: keep it resolving, through the
+ * dropped links on the way to the data. */
 static int plan_link(struct rewrite *rw, size_t i)
 {
-	size_t t = ent(rw, i)->target, s, k, n = tar_index_count(rw->ix);
+	size_t t = ent(rw, i)->target, s = t, k, n = tar_index_count(rw->ix);
 	struct tar_rebuild how = { '1', 0, NULL };
+	int rc;
 
-	if (rw->redirect[t] == TAR_INDEX_NONE) {
-		s = t;
-		for (k = 0; k < n && rw->steps[s].action == A_DROP &&
-		     ent(rw, s)->type == '1' && ent(rw, s)->target !=
-		     TAR_INDEX_NONE; k++)
-			s = ent(rw, s)->target;
-		if (rw->steps[s].action == A_DROP) {
-			if (tar_type_is_regular(ent(rw, s)->type))
-				return materialize(rw, i, t, s);
-			msg_warn("%s: hardlink '%s' points at dropped '%s',"
-				 " which holds no data: left as it is",
-				 rw->name, ent(rw, i)->path, ent(rw, s)->path);
-			rw->steps[i].action = A_COPY;
-			return 0;
-		}
-		rw->redirect[t] = s;
+	for (k = 0; k < n && rw->redirect[s] == TAR_INDEX_NONE &&
+	     rw->steps[s].action == A_DROP && ent(rw, s)->type == '1' &&
+	     ent(rw, s)->target != TAR_INDEX_NONE; k++)
+		s = ent(rw, s)->target;
+	if (rw->redirect[s] != TAR_INDEX_NONE) {
+		s = rw->redirect[s];	/* a link before us was made a file */
+	} else if (rw->steps[s].action == A_DROP) {
+		if (tar_type_is_regular(ent(rw, s)->type))
+			return materialize(rw, i, t, s);
+		msg_warn("%s: hardlink '%s' points at dropped '%s', which holds"
+			 " no data: left as it is", rw->name, ent(rw, i)->path,
+			 ent(rw, s)->path);
+		rw->steps[i].action = A_COPY;
+		return 0;
 	}
-	how.link = ent(rw, rw->redirect[t])->path;
+	rw->redirect[t] = s;
+	how.link = ent(rw, s)->path;
 	rw->st.links_redirected++;
-	return new_header(rw, i, &how, &rw->steps[i]);
+	msg_verbose("%s: '%s' linked to dropped '%s': now links to '%s'",
+		    rw->name, ent(rw, i)->path, ent(rw, t)->path, how.link);
+	if ((rc = new_header(rw, i, &how, &rw->steps[i])) != 0)
+		return rc;
+	return is_cache_pyc(rw, ent(rw, i)->path) ?
+	       link_pyc(rw, ent(rw, i)->path, s) : 0;
 }
 
 static int droppable(struct rewrite *rw, const struct tar_index_entry *e)
@@ -250,10 +284,10 @@ static int plan_entry(struct rewrite *rw, size_t i)
 		return plan_link(rw, i);
 	if (!is_cache_pyc(rw, e->path))
 		return 0;
-	if (!tar_type_is_regular(e->type)) {
-		rw->st.pyc_links += e->type == '1';
+	if (e->type == '1' && e->target != TAR_INDEX_NONE)
+		return link_pyc(rw, e->path, e->target);
+	if (!tar_type_is_regular(e->type))
 		return 0;
-	}
 	if ((rc = decide_pyc(rw, e->path, i, st, &patched)) != 0)
 		return rc;
 	st->action = patched ? A_PATCH : A_COPY;

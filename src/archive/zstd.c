@@ -2,6 +2,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+/* ZSTD_getFrameProgression: how far the workers are, for progress */
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 #include <zstd_errors.h>
 
@@ -97,6 +99,11 @@ int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
 fail:
 	zstd_enc_free(e);
 	return rc;
+}
+
+uint64_t zstd_enc_consumed(const struct zstd_enc *e)
+{
+	return ZSTD_getFrameProgression(e->cctx).consumed;
 }
 
 void zstd_enc_free(struct zstd_enc *e)

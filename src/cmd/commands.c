@@ -12,5 +12,9 @@ const struct command commands[] = {
 	{ "presign", cmd_presign, "presign s3://BUCKET/KEY [--expires SECONDS]   presigned GET URL" },
 	{ "recompress", cmd_recompress,
 	  "recompress IN OUT [--level N] [--pyc MODE] [--keep-opt-pyc]" },
+	{ "migrate", cmd_migrate,
+	  "migrate --from s3://B[/P] --to s3://B[/P] [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]" },
+	{ "publish", cmd_publish,
+	  "publish FILE... --to s3://B[/P] [--target D-V-ARCH | --stack S [--arch A]] [--version V] [--dry-run]" },
 	{ NULL, NULL, NULL }
 };

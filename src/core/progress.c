@@ -47,8 +47,9 @@ void progress_human(char out[16], uint64_t bytes)
 		v /= 1024;
 		u++;
 	}
-	snprintf(out, 16, v < 10 ? "%.2f %s" : v < 1000 ? "%.1f %s" : "%.0f %s",
-		 v, unit[u]);
+	/* three significant digits */
+	snprintf(out, 16, v < 9.995 ? "%.2f %s" : v < 99.95 ? "%.1f %s" :
+		 "%.0f %s", v, unit[u]);
 }
 
 static int add_eta(struct buf *b, double seconds)
@@ -104,13 +105,15 @@ int progress_format(struct buf *out, const struct progress_view *v,
 	if ((rc = format_body(&body, v)) != 0)
 		goto out;
 	ln = v->label ? strlen(v->label) : 0;
-	if (ln && width) {
-		room = width > body.len + 2 ? width - body.len - 2 : 0;
-		if (ln > room)	/* keep the end of the name: it differs */
-			ln = room;
-	}
-	if (ln && (rc = buf_addf(out, "%s: ", v->label + strlen(v->label) - ln)))
+	room = width > body.len + 2 ? width - body.len - 2 : 0;
+	if (ln && width && ln > room) {
+		/* keep the end of the name, where names differ */
+		if (room > 3 && (rc = buf_addf(out, "...%s: ", v->label + ln -
+					       (room - 3))))
+			goto out;
+	} else if (ln && (rc = buf_addf(out, "%s: ", v->label))) {
 		goto out;
+	}
 	if ((rc = buf_add(out, body.ptr, body.len)) != 0)
 		goto out;
 	if (width && out->len - start > width)

@@ -70,3 +70,40 @@ finish() {
 	echo "1..$T_NUM"
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# ---- the mock S3 server (mocks/mockctl) ----
+
+# mock_start DIR [MOCK-S3 OPTIONS...]: starts the mock on a free port,
+# serving DIR (created if missing); sets MOCK_PORT, MOCK_PID, MOCK_URL and
+# MOCK_DIR, and stops it when the script ends.  Returns non-zero if it
+# does not start.
+mock_start() {
+	local dir=$1 out
+	shift
+	out=$(MOCK_BIN="$MOCK" "$ROOT/mocks/mockctl" start "$dir" 0 "$@") || return 1
+	read -r MOCK_PORT MOCK_PID <<<"$out"
+	MOCK_URL="http://127.0.0.1:$MOCK_PORT"
+	MOCK_DIR=$(cd "$dir" && pwd)
+	on_exit "\"$ROOT/mocks/mockctl\" stop '$MOCK_DIR' >/dev/null 2>&1"
+}
+
+# mock_stop [DIR]: stops the mock serving DIR (default $MOCK_DIR) and waits;
+# fails if the server's log shows a sanitizer report.
+mock_stop() { "$ROOT/mocks/mockctl" stop "${1:-$MOCK_DIR}"; }
+
+# mock_fault RULE...: adds fault rules (one per argument) through the admin
+# endpoint of the mock at $MOCK_URL; mock_faults_clear removes them all.
+mock_fault() {
+	printf '%s\n' "$@" | curl -fsS -X POST --data-binary @- \
+		"$MOCK_URL/_mock/faults" >/dev/null
+}
+mock_faults_clear() { curl -fsS -X DELETE "$MOCK_URL/_mock/faults" >/dev/null; }
+
+# mock_env: exports the credentials, region and endpoint of the mock at
+# $MOCK_URL for archivist, the aws CLI and boto3.
+mock_env() {
+	export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin
+	export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+	export AWS_ENDPOINT_URL=$MOCK_URL
+	unset AWS_SESSION_TOKEN AWS_PROFILE
+}

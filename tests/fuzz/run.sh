@@ -1,35 +1,45 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target in build-fuzz/ for SECONDS each (default 60),
-# starting from its seed corpus tests/fuzz/corpus/NAME/ (read only: new
-# inputs go to a temporary directory).  Crash inputs are kept in
-# build-fuzz/artifacts/.  Exits non-zero if any target finds a crash.
+# Runs every libFuzzer target in build-fuzz/ (or the ones named) for
+# SECONDS each (default 60), starting from its seed corpus
+# tests/fuzz/corpus/NAME/ (read only: new inputs go to a temporary
+# directory).  Crash inputs are kept in build-fuzz/artifacts/; reproduce
+# with build-fuzz/fuzz_NAME build-fuzz/artifacts/FILE.  Speaks TAP, one
+# test per target (tests/run.sh counts them); exits non-zero if any
+# target finds a crash.
 #
-# usage: tests/fuzz/run.sh [SECONDS]     (make fuzz FUZZ_SECONDS=N)
+# usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (make fuzz FUZZ_SECONDS=N)
 set -u
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
-failed=0 ran=0
+shift $(($# > 0 ? 1 : 0))
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(build-fuzz/fuzz_*)
 mkdir -p build-fuzz/artifacts
 work=$(mktemp -d "${TMPDIR:-/tmp}/archivist-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-for bin in build-fuzz/fuzz_*; do
+n=0 failed=0
+for bin in "${targets[@]}"; do
 	[ -x "$bin" ] || continue
 	name=${bin##*/fuzz_}
 	seeds=tests/fuzz/corpus/$name
+	n=$((n + 1))
 	mkdir -p "$work/$name"
-	ran=$((ran + 1))
-	if "$bin" -max_total_time="$secs" -print_final_stats=1 \
+	# the first corpus directory receives new inputs: the temporary one
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-close_fd_mask=2 -print_final_stats=1 \
 		-artifact_prefix=build-fuzz/artifacts/"$name"- \
-		"$work/$name" $( [ -d "$seeds" ] && echo "$seeds") \
-		>"$work/$name.log" 2>&1; then
-		echo "ok   fuzz_$name: $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' \
-			"$work/$name.log" | grep -Eo '[0-9]+$') runs in ${secs}s"
+		"$work/$name" $([ -d "$seeds" ] && echo "$seeds") \
+		>"$work/$name.log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
+	if [ "$rc" -eq 0 ]; then
+		echo "ok $n - fuzz_$name: ${runs:-?} runs in ${secs}s"
 	else
 		failed=$((failed + 1))
-		echo "FAIL fuzz_$name:"
-		grep -E 'ERROR|SUMMARY|Test unit written' "$work/$name.log" |
-			sed 's/^/    /'
+		echo "not ok $n - fuzz_$name: exit $rc"
+		grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==|#[0-9]+ 0x' \
+			"$work/$name.log" | head -n 30 | sed 's/^/#   /' >&2
 	fi
 done
-echo "$ran fuzz targets, $failed failed"
+echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -25,6 +25,8 @@ static void test_human_sizes(void **state)
 		{ 12900000, "12.3 MiB" },
 		{ (uint64_t)4 << 30, "4.00 GiB" },
 		{ (uint64_t)1000 << 20, "1000 MiB" },
+		{ (uint64_t)512 << 10, "512 KiB" },
+		{ 100 * 1024 - 1, "100 KiB" },
 		{ UINT64_MAX, "16384 PiB" },
 	};
 	char out[16];
@@ -46,7 +48,7 @@ static void test_line_with_total_ratio_and_eta(void **state)
 	(void)state;
 	assert_int_equal(progress_format(&b, &v, 0), 0);
 	/* 50 MiB in 10 s = 5 MiB/s; 50 MiB left = 10 s */
-	assert_string_equal(b.ptr, "in.tar.gz: compressing 50.0 MiB / 100.0 MiB"
+	assert_string_equal(b.ptr, "in.tar.gz: compressing 50.0 MiB / 100 MiB"
 			    " -> 10.0 MiB (20.0%), 5.00 MiB/s ETA 0:10");
 	buf_release(&b);
 }
@@ -84,6 +86,7 @@ static void test_width_shortens_label_first(void **state)
 	(void)state;
 	assert_int_equal(progress_format(&b, &v, 40), 0);
 	assert_true(b.len <= 40);
+	assert_memory_equal(b.ptr, "...", 3);
 	/* the end of the name is kept, the body is whole */
 	assert_non_null(strstr(b.ptr, ".tar.gz: reading 1.00 MiB, 1.00 MiB/s"));
 	buf_reset(&b);

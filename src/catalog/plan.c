@@ -1,0 +1,331 @@
+/* plan: legacy keys -> new keys and actions, as pure data (see plan.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archivist/error.h"
+#include "archivist/naming.h"
+#include "archivist/plan.h"
+#include "archivist/version.h"
+
+const char *plan_action_name(enum plan_action a)
+{
+	switch (a) {
+	case PLAN_CREATE: return "create";
+	case PLAN_SKIP: return "skip";
+	case PLAN_CONFLICT: return "conflict";
+	case PLAN_INVALID: return "invalid";
+	}
+	return "?";
+}
+
+void plan_init(struct plan *p)
+{
+	p->items = NULL;
+	p->n = p->cap = p->ignored = 0;
+}
+
+static void item_release(struct plan_item *it)
+{
+	free(it->legacy_key);
+	free(it->legacy_etag);
+	free(it->new_key);
+	free(it->version);
+	free(it->reason);
+}
+
+void plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		item_release(&p->items[i]);
+	free(p->items);
+	plan_init(p);
+}
+
+/* Appends a zeroed item whose strings are copies; NULL on ENOMEM. */
+static struct plan_item *item_new(struct plan *p, const char *key,
+				  uint64_t size, const char *etag)
+{
+	struct plan_item *it;
+
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? 2 * p->cap : 64;
+		struct plan_item *n = realloc(p->items, ncap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		p->items = n;
+		p->cap = ncap;
+	}
+	it = &p->items[p->n];
+	memset(it, 0, sizeof(*it));
+	it->legacy_key = strdup(key);
+	it->legacy_etag = strdup(etag ? etag : "");
+	it->legacy_size = size;
+	if (!it->legacy_key || !it->legacy_etag) {
+		item_release(it);
+		return NULL;
+	}
+	p->n++;
+	return it;
+}
+
+static int stack_wanted(const struct plan_filter *f, const char *stack)
+{
+	size_t i;
+
+	if (!f || !f->nstacks)
+		return 1;
+	for (i = 0; stack && i < f->nstacks; i++)
+		if (strcmp(f->stacks[i], stack) == 0)
+			return 1;
+	return 0;
+}
+
+static int version_wanted(const struct plan_filter *f, const char *v)
+{
+	if (!f || !f->version_glob)
+		return 1;
+	return v && version_glob_match(f->version_glob, v);
+}
+
+static int shard_wanted(const struct plan_filter *f, const char *key)
+{
+	if (!f || !f->nshards)
+		return 1;
+	return plan_shard_of(key, f->nshards) == f->shard;
+}
+
+static int add_invalid(struct plan *p, const char *key, uint64_t size,
+		       const char *etag, const struct naming_legacy *l,
+		       const char *why)
+{
+	struct plan_item *it = item_new(p, key, size, etag);
+
+	if (!it)
+		return AV_ENOMEM;
+	it->action = PLAN_INVALID;
+	it->stack = l->stack;
+	if ((l->version && !(it->version = strdup(l->version))) ||
+	    !(it->reason = strdup(why)))
+		return AV_ENOMEM;
+	return 0;
+}
+
+static int add_pairs(struct plan *p, const char *to_prefix, const char *key,
+		     uint64_t size, const char *etag,
+		     const struct naming_legacy *l, const struct plan_filter *f)
+{
+	struct buf nk = BUF_INIT;
+	struct plan_item *it;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->n && !rc; i++) {
+		buf_reset(&nk);
+		if ((rc = buf_adds(&nk, to_prefix)) ||
+		    (rc = buf_adds(&nk, l->new_keys[i])))
+			break;
+		if (!shard_wanted(f, nk.ptr))
+			continue;
+		if (!(it = item_new(p, key, size, etag))) {
+			rc = AV_ENOMEM;
+			break;
+		}
+		it->arch = l->arches[i];
+		it->stack = l->stack;
+		it->action = PLAN_CREATE;
+		if (!(it->new_key = buf_detach(&nk, NULL)) ||
+		    !(it->version = strdup(l->version)))
+			rc = AV_ENOMEM;
+	}
+	buf_release(&nk);
+	return rc;
+}
+
+int plan_add_legacy(struct plan *p, const struct config *c,
+		    const char *from_prefix, const char *to_prefix,
+		    const char *key, uint64_t size, const char *etag,
+		    const struct plan_filter *f)
+{
+	struct naming_legacy l = { 0 };
+	struct buf why = BUF_INIT;
+	size_t plen = from_prefix ? strlen(from_prefix) : 0;
+	int rc;
+
+	if (plen && strncmp(key, from_prefix, plen) != 0)
+		return 0;	/* not under the prefix: not ours to plan */
+	rc = naming_parse_legacy(c, key + plen, &l, &why);
+	if (rc == AV_ENOMEM)
+		goto out;
+	if (!stack_wanted(f, l.stack_name) || !version_wanted(f, l.version)) {
+		rc = 0;
+		goto out;
+	}
+	if (l.status == NAMING_UNRECOGNISED) {
+		p->ignored++;
+		rc = 0;
+		goto out;
+	}
+	if (l.status != NAMING_OK) {
+		rc = shard_wanted(f, key) ?
+			add_invalid(p, key, size, etag, &l, why.ptr) : 0;
+		goto out;
+	}
+	rc = add_pairs(p, to_prefix ? to_prefix : "", key, size, etag, &l, f);
+out:
+	naming_legacy_release(&l);
+	buf_release(&why);
+	return rc;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct plan_item *x = a, *y = b;
+
+	if (!x->new_key != !y->new_key)
+		return x->new_key ? -1 : 1;
+	if (x->new_key)
+		return strcmp(x->new_key, y->new_key);
+	return strcmp(x->legacy_key, y->legacy_key);
+}
+
+void plan_sort(struct plan *p)
+{
+	if (p->n > 1)
+		qsort(p->items, p->n, sizeof(p->items[0]), item_cmp);
+}
+
+/* The ETag without its quotes, in a caller buffer of n bytes. */
+static const char *unquote(const char *etag, char *out, size_t n)
+{
+	size_t len = strlen(etag);
+
+	if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
+		etag++;
+		len -= 2;
+	}
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, etag, len);
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * The first recorded value that differs from this run's, as a reason in
+ * why; 0 when all agree.
+ */
+static int first_difference(const struct plan_item *it, plan_meta_fn get,
+			    const void *ctx, const struct plan_settings *s,
+			    struct buf *why)
+{
+	char size[24], level[16], etag[128], rec_etag[128];
+	const char *names[5], *want[5], *got;
+	size_t i;
+
+	snprintf(size, sizeof(size), "%" PRIu64, it->legacy_size);
+	snprintf(level, sizeof(level), "%d", s->level);
+	names[0] = PLAN_META_SOURCE_ETAG;
+	want[0] = unquote(it->legacy_etag, etag, sizeof(etag));
+	names[1] = PLAN_META_SOURCE_SIZE, want[1] = size;
+	names[2] = PLAN_META_PYC, want[2] = pyc_mode_name(s->pyc);
+	names[3] = PLAN_META_OPT_PYC, want[3] = s->keep_opt_pyc ? "keep" : "drop";
+	names[4] = PLAN_META_LEVEL, want[4] = level;
+	for (i = 0; i < 5; i++) {
+		got = get(ctx, names[i]);
+		if (got && i == 0)
+			got = unquote(got, rec_etag, sizeof(rec_etag));
+		if (got && strcmp(got, want[i]) == 0)
+			continue;
+		return buf_addf(why, "its recorded %s is '%s', this run makes '%s'",
+				names[i], got ? got : "(none)", want[i]) ? -1 : 1;
+	}
+	return 0;
+}
+
+static int set_reason(struct plan_item *it, enum plan_action a, const char *r)
+{
+	it->action = a;
+	free(it->reason);
+	it->reason = strdup(r);
+	return it->reason ? 0 : AV_ENOMEM;
+}
+
+int plan_decide(struct plan_item *it, int exists, plan_meta_fn get,
+		const void *ctx, const struct plan_settings *s)
+{
+	struct buf why = BUF_INIT;
+	const char *src;
+	int rc, d;
+
+	if (it->action == PLAN_INVALID)
+		return 0;
+	if (!exists)
+		return set_reason(it, PLAN_CREATE, "absent");
+	src = get(ctx, PLAN_META_SOURCE_KEY);
+	if (!src) {
+		rc = set_reason(it, PLAN_CONFLICT, "exists and records no "
+				"migration source (published by other means)");
+	} else if (strcmp(src, it->legacy_key) != 0) {
+		rc = buf_addf(&why, "exists, made from '%s'", src);
+		rc = rc ? rc : set_reason(it, PLAN_CONFLICT, why.ptr);
+	} else if ((d = first_difference(it, get, ctx, s, &why)) != 0) {
+		rc = d < 0 ? AV_ENOMEM : set_reason(it, PLAN_CONFLICT, why.ptr);
+	} else {
+		rc = set_reason(it, PLAN_SKIP, "already made from this source "
+				"with these settings");
+	}
+	buf_release(&why);
+	return rc;
+}
+
+unsigned plan_shard_of(const char *key, unsigned n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *k = (const unsigned char *)key;
+
+	while (*k) {
+		h ^= *k++;
+		h *= 0x100000001b3ULL;
+	}
+	return n ? (unsigned)(h % n) + 1 : 1;
+}
+
+static int parse_uint(const char *s, const char *end, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (s == end || end - s > 4)
+		return -1;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int plan_parse_shard(const char *s, unsigned *shard, unsigned *nshards,
+		     struct buf *why)
+{
+	const char *slash = strchr(s, '/');
+	unsigned i, n;
+
+	if (!slash || parse_uint(s, slash, &i) ||
+	    parse_uint(slash + 1, slash + 1 + strlen(slash + 1), &n)) {
+		buf_addf(why, "--shard takes I/N (two numbers, as 2/4), not '%s'", s);
+		return AV_EUSAGE;
+	}
+	if (n < 1 || n > 1000 || i < 1 || i > n) {
+		buf_addf(why, "--shard '%s': need 1 <= I <= N <= 1000", s);
+		return AV_EUSAGE;
+	}
+	*shard = i;
+	*nshards = n;
+	return 0;
+}

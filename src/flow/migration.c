@@ -1,0 +1,236 @@
+/* migration: plan, print, convert, summarise (see migrate.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archivist/error.h"
+#include "archivist/jobs.h"
+#include "archivist/jsonout.h"
+#include "archivist/migrate.h"
+#include "archivist/migrate_report.h"
+#include "archivist/msg.h"
+#include "archivist/sigv4.h"
+#include "archivist/workers.h"
+
+void migration_init(struct migration *m, const struct globals *g)
+{
+	memset(m, 0, sizeof(*m));
+	m->g = g;
+	m->settings.pyc = PYC_UNCHECKED_HASH;
+	m->settings.level = 22;
+	plan_init(&m->plan);
+	pthread_mutex_init(&m->lock, NULL);
+}
+
+void migration_release(struct migration *m)
+{
+	progress_free(m->progress);
+	plan_release(&m->plan);
+	free(m->items);
+	s3_client_free(m->client);
+	config_free(m->config);
+	pthread_mutex_destroy(&m->lock);
+}
+
+static int on_legacy(void *ctx, const struct s3_object *o)
+{
+	struct migration *m = ctx;
+
+	return plan_add_legacy(&m->plan, m->config, m->src_prefix,
+			       m->dst_prefix, o->key, o->size, o->etag,
+			       m->filter);
+}
+
+/* Metadata of a HEAD, with the source key decoded (it is stored encoded). */
+struct head_meta {
+	const struct s3_head *h;
+	struct buf key;
+};
+
+static const char *head_meta_get(const void *ctx, const char *name)
+{
+	const struct head_meta *hm = ctx;
+
+	if (strcmp(name, PLAN_META_SOURCE_KEY) == 0)
+		return s3_head_meta(hm->h, name) ? hm->key.ptr : NULL;
+	return s3_head_meta(hm->h, name);
+}
+
+static int decide(struct migration *m, struct plan_item *it)
+{
+	struct s3_head h;
+	struct head_meta hm = { &h, BUF_INIT };
+	const char *k;
+	int rc;
+
+	s3_head_init(&h);
+	rc = s3_head(m->client, m->dst_bucket, it->new_key, &h);
+	if (rc == 0 && h.exists && (k = s3_head_meta(&h, PLAN_META_SOURCE_KEY)))
+		rc = sigv4_uri_decode(&hm.key, k, strlen(k));
+	if (rc == 0)
+		rc = plan_decide(it, h.exists, head_meta_get, &hm, &m->settings);
+	buf_release(&hm.key);
+	s3_head_release(&h);
+	return rc;
+}
+
+int migration_plan(struct migration *m)
+{
+	struct s3_list_opts lo = { 0 };
+	struct buf err = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	m->started = time(NULL);
+	if (!m->config && (rc = config_load(m->g->config, &m->config, &err))) {
+		msg_error("%s", err.ptr);
+		goto out;
+	}
+	if (!m->client && (rc = s3_client_open(m->g, &m->client)))
+		goto out;
+	lo.prefix = m->src_prefix;
+	if ((rc = s3_list(m->client, m->src_bucket, &lo, on_legacy, m)))
+		goto out;
+	plan_sort(&m->plan);
+	for (i = 0; i < m->plan.n && !rc; i++)
+		rc = decide(m, &m->plan.items[i]);
+	if (!rc && !(m->items = calloc(m->plan.n ? m->plan.n : 1, sizeof(*m->items))))
+		rc = AV_ENOMEM;
+out:
+	buf_release(&err);
+	return rc;
+}
+
+/* Abandoned multipart uploads on planned keys, started before this run. */
+struct cleanup {
+	struct migration *m;
+	size_t found, aborted;
+};
+
+static int planned_key(const struct plan *p, const char *key)
+{
+	size_t lo = 0, hi = p->n, mid;
+	int c;
+
+	while (lo < hi) {	/* sorted by new key, invalid (NULL) last */
+		mid = (lo + hi) / 2;
+		if (!p->items[mid].new_key) {
+			hi = mid;
+			continue;
+		}
+		c = strcmp(p->items[mid].new_key, key);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int on_upload(void *ctx, const struct s3_upload *u)
+{
+	struct cleanup *cl = ctx;
+	struct migration *m = cl->m;
+
+	if (!planned_key(&m->plan, u->key) || u->initiated > m->started)
+		return 0;
+	cl->found++;
+	if (m->dry_run) {
+		msg_info("would abort an abandoned multipart upload of '%s'", u->key);
+		return 0;
+	}
+	if (s3_abort_upload(m->client, m->dst_bucket, u->key, u->upload_id) == 0) {
+		msg_verbose("aborted an abandoned multipart upload of '%s'", u->key);
+		cl->aborted++;
+	}
+	return 0;
+}
+
+static int cleanup_uploads(struct migration *m)
+{
+	struct cleanup cl = { m, 0, 0 };
+	int rc;
+
+	rc = s3_list_uploads(m->client, m->dst_bucket, m->dst_prefix, on_upload, &cl);
+	if (cl.aborted)
+		msg_info("aborted %zu abandoned multipart upload(s)", cl.aborted);
+	return rc;
+}
+
+static void run_one(void *ctx, size_t i)
+{
+	struct migration *m = ctx;
+	struct plan_item *it = &m->plan.items[i];
+	struct migration_item *mi = &m->items[i];
+	struct convert_job j = { 0 };
+	struct convert_result r;
+	int rc;
+
+	if (it->action != PLAN_CREATE)
+		return;
+	j.src_bucket = m->src_bucket;
+	j.item = it;
+	j.dst_bucket = m->dst_bucket;
+	j.settings = &m->settings;
+	j.workers = m->workers;
+	j.tmpdir = m->tmpdir;
+	j.progress = m->jobs == 1 ? m->progress : NULL;
+	rc = convert_object(m->client, &j, &r);
+	if (rc)
+		mi->outcome = convert_bad_source(rc) ? MO_BAD_SOURCE : MO_FAILED;
+	else
+		mi->outcome = r.result == DELIVER_CREATED ? MO_CREATED :
+			      r.result == DELIVER_IDENTICAL ? MO_IDENTICAL : MO_CONFLICT;
+	mi->st = r.st;
+	pthread_mutex_lock(&m->lock);
+	m->bytes_done += it->legacy_size;
+	report_outcome(m, i);
+	if (m->progress && !j.progress)
+		progress_update(m->progress, m->bytes_done, 0);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void execute(struct migration *m)
+{
+	struct jobs_choice jc;
+	size_t i, ncreate = 0;
+
+	for (i = 0; i < m->plan.n; i++)
+		if (m->plan.items[i].action == PLAN_CREATE) {
+			ncreate++;
+			m->bytes_total += m->plan.items[i].legacy_size;
+		}
+	if (!ncreate)
+		return;
+	jc = jobs_choose(jobs_cores(), jobs_mem_available(), m->settings.level,
+			 ncreate, m->g->jobs);
+	m->jobs = jc.jobs;
+	m->workers = jc.workers;
+	msg_verbose("%zu archive(s) to make, %d at a time, %d zstd worker(s) each",
+		    ncreate, jc.jobs, jc.workers);
+	if (m->g->progress) {
+		m->progress = progress_new(STDERR_FILENO, "migrate");
+		progress_start(m->progress, "archives", m->bytes_total);
+	}
+	workers_run(m->plan.n, jc.jobs, run_one, m);
+	progress_free(m->progress);
+	m->progress = NULL;
+}
+
+int migration_run(struct migration *m)
+{
+	int rc;
+
+	if ((rc = migration_plan(m)) != 0)
+		return rc == AV_ECONFIG || rc == AV_EUSAGE ? EXIT_USAGE : EXIT_FAILED;
+	report_plan(m);
+	if (cleanup_uploads(m) != 0)
+		msg_warn("could not list abandoned multipart uploads; going on");
+	if (!m->dry_run)
+		execute(m);
+	return report_summary(m);
+}

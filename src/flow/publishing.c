@@ -1,0 +1,451 @@
+/* publishing: name, make and deliver each file of `publish` (publish.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <libgen.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archivist/config.h"
+#include "archivist/deliver.h"
+#include "archivist/error.h"
+#include "archivist/jsonout.h"
+#include "archivist/manifest.h"
+#include "archivist/msg.h"
+#include "archivist/naming.h"
+#include "archivist/pipeline.h"
+#include "archivist/plan.h"
+#include "archivist/publish.h"
+#include "archivist/sigv4.h"
+#include "archivist/version.h"
+
+#define READ_SIZE ((size_t)1 << 20)
+
+/* One file's name in the new scheme; strings owned. */
+struct pub_item {
+	const char *file;
+	char *key;
+	char *version;
+};
+
+struct pub {
+	struct publish_args *a;
+	const struct globals *g;
+	struct config *config;
+	struct s3_client *client;
+	struct pub_item *items;
+	size_t failed, conflicts;
+};
+
+/* "python-3.12.3.tar.gz" -> "3.12.3" when the name is NAME-VERSION.EXT. */
+static char *version_from_name(const struct config *c, const char *base)
+{
+	static const char *const exts[] = { ".tar.gz", ".tgz", ".tar.zst", ".tar" };
+	size_t n = strlen(base), nl = strlen(c->name), i, e;
+
+	if (n <= nl + 1 || strncmp(base, c->name, nl) != 0 || base[nl] != '-')
+		return NULL;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		e = strlen(exts[i]);
+		if (n > nl + 1 + e && strcmp(base + n - e, exts[i]) == 0)
+			return strndup(base + nl + 1, n - nl - 1 - e);
+	}
+	return NULL;
+}
+
+/*
+ * Parses base as a new-scheme name, also when the file is still a .tar,
+ * .tar.gz or .tgz (it becomes a .tar.zst on the way up).
+ */
+static int parse_new_name(const struct config *c, const char *base,
+			  struct naming_artifact *na)
+{
+	static const char *const exts[] = { ".tar.gz", ".tgz", ".tar" };
+	struct buf b = BUF_INIT;
+	size_t i, n = strlen(base), e;
+	int rc;
+
+	if (naming_parse_new(c, base, na, NULL) == 0)
+		return 0;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		e = strlen(exts[i]);
+		if (n <= e || strcmp(base + n - e, exts[i]) != 0)
+			continue;
+		naming_artifact_release(na);
+		memset(na, 0, sizeof(*na));
+		rc = buf_add(&b, base, n - e) || buf_adds(&b, ".tar.zst") ? AV_ENOMEM :
+		     naming_parse_new(c, b.ptr, na, NULL);
+		buf_release(&b);
+		return rc;
+	}
+	return AV_EINVAL;
+}
+
+/* The target from --target or --stack/--arch; 1 if none was given. */
+static int target_from_args(const struct pub *p, struct config_target *t,
+			    struct buf *why)
+{
+	const struct publish_args *a = p->a;
+	const struct config_stack *s;
+	const char *arch;
+
+	if (a->target)
+		return config_parse_target(p->config, a->target, t, why);
+	if (!a->stack)
+		return 1;
+	if (!(s = config_find_stack(p->config, a->stack))) {
+		buf_addf(why, "stack '%s' is not in %s", a->stack, p->config->origin);
+		return AV_EINVAL;
+	}
+	if (!a->arch && s->narches != 1) {
+		buf_addf(why, "%s serves several arches: say which with --arch", s->name);
+		return AV_EINVAL;
+	}
+	arch = a->arch ? a->arch : s->arches[0];
+	if (!config_stack_has_arch(s, arch)) {
+		buf_addf(why, "%s does not serve arch '%s'", s->name, arch);
+		return AV_EINVAL;
+	}
+	return config_find_target(p->config, s->distro_name, s->distro_version,
+				  config_arch(arch), t);
+}
+
+/* Fills it->version and the target, from the new-scheme name or the args. */
+static int name_file(struct pub *p, struct pub_item *it, const char *base,
+		     struct config_target *t, struct buf *why)
+{
+	struct naming_artifact na = { 0 };
+	int rc, from_args;
+
+	from_args = target_from_args(p, t, why);
+	if (from_args != 0 && from_args != 1)
+		return AV_EINVAL;
+	if (parse_new_name(p->config, base, &na) == 0) {
+		if (from_args == 1)
+			*t = na.target;
+		it->version = strdup(na.version);
+	} else if (p->a->version) {
+		it->version = strdup(p->a->version);
+	} else {
+		it->version = version_from_name(p->config, base);
+	}
+	naming_artifact_release(&na);
+	if (p->a->version && it->version && strcmp(p->a->version, it->version)) {
+		buf_addf(why, "the name says version %s, --version says %s",
+			 it->version, p->a->version);
+		return AV_EINVAL;
+	}
+	if (!it->version) {
+		buf_addf(why, "no version: name it %s-X.Y.Z.tar[.gz|.zst] or give --version",
+			 p->config->name);
+		return AV_EINVAL;
+	}
+	if (!t->nstacks) {
+		buf_adds(why, "no target: give --target DISTRO-VERSION-ARCH or "
+			 "--stack, or name the file in the new scheme");
+		return AV_EINVAL;
+	}
+	rc = version_parse(it->version, &(struct version){ 0 }, why);
+	return rc ? AV_EINVAL : 0;
+}
+
+static int check_file(const char *file)
+{
+	struct stat st;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		msg_error("publish: cannot read '%s': %s", file, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return AV_EUSAGE;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode)) {
+		msg_error("publish: '%s' is not a regular file", file);
+		return AV_EUSAGE;
+	}
+	return 0;
+}
+
+/* Names every file before anything is sent.  0 or AV_EUSAGE (reported). */
+static int name_all(struct pub *p)
+{
+	struct buf why = BUF_INIT, key = BUF_INIT;
+	struct config_target t;
+	struct pub_item *it;
+	char *dup;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < p->a->nfiles && !rc; i++) {
+		it = &p->items[i];
+		it->file = p->a->files[i];
+		if ((rc = check_file(it->file)))
+			break;
+		memset(&t, 0, sizeof(t));
+		dup = strdup(it->file);
+		buf_reset(&why);
+		buf_reset(&key);
+		rc = dup ? name_file(p, it, basename(dup), &t, &why) : AV_ENOMEM;
+		free(dup);
+		if (!rc && !(rc = buf_adds(&key, p->a->to.key)))
+			rc = naming_new_key(p->config, it->version, t.distro_name,
+					    t.distro_version, t.arch, &key, &why);
+		if (rc) {
+			msg_error("publish '%s': %s", it->file, why.ptr);
+			rc = AV_EUSAGE;
+		} else if (!(it->key = buf_detach(&key, NULL))) {
+			rc = AV_ENOMEM;
+		}
+	}
+	buf_release(&why);
+	buf_release(&key);
+	return rc;
+}
+
+/* The archive as it will be uploaded: fd, size, sha256. */
+struct made {
+	int fd;
+	uint64_t size;
+	unsigned char sha[32], in_sha[32];
+	char hex[65];
+};
+
+/* --as-is: a zstd frame with a content checksum, hashed as it is. */
+static int take_as_is(const char *file, struct made *m)
+{
+	unsigned char buf[65536];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	ssize_t n;
+	int rc = 0, first = 1;
+
+	if (!md || (m->fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		msg_error("publish: cannot read '%s'", file);
+		return md ? AV_EIO : AV_ENOMEM;
+	}
+	while (!rc && (n = read(m->fd, buf, sizeof(buf))) > 0) {
+		if (first && (n < 5 || memcmp(buf, "\x28\xb5\x2f\xfd", 4) ||
+			      !(buf[4] & 0x04))) {
+			msg_error("publish --as-is: '%s' is not a zstd frame with "
+				  "a content checksum", file);
+			rc = AV_EUNSUPP;
+		}
+		first = 0;
+		m->size += (uint64_t)n;
+		EVP_DigestUpdate(md, buf, (size_t)n);
+	}
+	EVP_DigestFinal_ex(md, m->sha, NULL);
+	EVP_MD_CTX_free(md);
+	memcpy(m->in_sha, m->sha, 32);
+	return rc;
+}
+
+/* The pipeline, from the file into a temporary file. */
+static int make_archive(const struct pub *p, const char *file, struct made *m,
+			struct pipeline_stats *st)
+{
+	struct pipeline_opts o;
+	struct pipeline *pl = NULL;
+	struct sink_fd out = { -1, "the temporary archive" };
+	struct sink sink = { sink_fd_write, &out };
+	char *buf = malloc(READ_SIZE);
+	ssize_t n = 0;
+	int in = -1, rc;
+
+	pipeline_opts_init(&o);
+	o.level = p->a->level;
+	o.pyc = p->a->pyc;
+	o.keep_opt_pyc = p->a->keep_opt_pyc;
+	o.name = file;
+	o.tmpdir = p->a->tmpdir;
+	if (!buf)
+		rc = AV_ENOMEM;
+	else if ((in = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		rc = AV_EIO;
+	else
+		rc = pipeline_new(&pl, &o);
+	while (!rc && (n = read(in, buf, READ_SIZE)) > 0)
+		rc = pipeline_write(pl, buf, (size_t)n);
+	if (!rc && n < 0)
+		rc = AV_EIO;
+	if (rc == AV_EIO && in >= 0 && n < 0)
+		msg_error("publish: reading '%s': %s", file, strerror(errno));
+	if (!rc && (out.fd = deliver_tmpfile(p->a->tmpdir)) < 0)
+		rc = AV_EIO;
+	if (!rc && !(rc = pipeline_finish(pl, &sink, st))) {
+		m->fd = out.fd;
+		m->size = st->out_bytes;
+		memcpy(m->sha, st->sha256, 32);
+		memcpy(m->in_sha, st->in_sha256, 32);
+	} else if (out.fd >= 0) {
+		close(out.fd);
+	}
+	pipeline_free(pl);
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return rc;
+}
+
+static void report(const struct pub *p, const struct pub_item *it,
+		   const char *result, const struct made *m)
+{
+	struct buf url = BUF_INIT;
+	char human[16];
+
+	manifest_url(p->config->base_url, it->key, &url);
+	if (p->g->json) {
+		jsonout_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
+			"event", "publish", "result", result, "file", it->file,
+			"key", it->key, "url", url.ptr, "version", it->version,
+			"size", (json_int_t)(m ? m->size : 0), "sha256", m ? m->hex : NULL));
+	} else if (m) {
+		progress_human(human, m->size);
+		printf("%-9s %s  %s  %s  sha256 %s\n", result, it->key, url.ptr,
+		       human, m->hex);
+	} else {
+		printf("%-9s %s  %s\n", result, it->key, url.ptr);
+	}
+	fflush(stdout);
+	buf_release(&url);
+}
+
+/* What the object records of how it was made. */
+static int deliver_made(struct pub *p, const struct pub_item *it,
+			struct made *m, enum deliver_result *res)
+{
+	char names[6][32], level[12], in_hex[65], pyc[24], opt[8], tool[16];
+	struct s3_meta meta[6];
+	struct buf file = BUF_INIT;
+	struct deliver_item d = { 0 };
+	const char *base = strrchr(it->file, '/');
+	const char *nv[6][2];
+	size_t i;
+	int rc;
+
+	s3_sha256_hex(m->in_sha, in_hex);
+	snprintf(level, sizeof(level), "%d", p->a->level);
+	snprintf(pyc, sizeof(pyc), "%s", p->a->as_is ? "as-is" : pyc_mode_name(p->a->pyc));
+	snprintf(opt, sizeof(opt), "%s", p->a->as_is ? "as-is" :
+		 p->a->keep_opt_pyc ? "keep" : "drop");
+	snprintf(tool, sizeof(tool), "%s", ARCHIVIST_VERSION);
+	base = base ? base + 1 : it->file;
+	if ((rc = sigv4_uri_encode(&file, base, strlen(base), 0)))
+		return rc;
+	nv[0][0] = PUBLISH_META_SOURCE_FILE, nv[0][1] = file.ptr;
+	nv[1][0] = PLAN_META_SOURCE_SHA256, nv[1][1] = in_hex;
+	nv[2][0] = PLAN_META_PYC, nv[2][1] = pyc;
+	nv[3][0] = PLAN_META_OPT_PYC, nv[3][1] = opt;
+	nv[4][0] = PLAN_META_LEVEL, nv[4][1] = p->a->as_is ? "as-is" : level;
+	nv[5][0] = PLAN_META_TOOL, nv[5][1] = tool;
+	for (i = 0; i < 6; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s", nv[i][0]);
+		meta[i].name = names[i];
+		meta[i].value = (char *)(uintptr_t)nv[i][1];
+	}
+	d.bucket = p->a->to.bucket;
+	d.key = it->key;
+	d.fd = m->fd;
+	d.size = m->size;
+	d.sha256 = m->sha;
+	d.meta = meta;
+	d.nmeta = 6;
+	rc = deliver_archive(p->client, &d, res);
+	buf_release(&file);
+	return rc;
+}
+
+static void publish_one(struct pub *p, const struct pub_item *it)
+{
+	struct made m = { -1, 0, { 0 }, { 0 }, "" };
+	struct pipeline_stats st;
+	enum deliver_result res = DELIVER_CREATED;
+	int rc;
+
+	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
+	if (!rc) {
+		s3_sha256_hex(m.sha, m.hex);
+		rc = deliver_made(p, it, &m, &res);
+	}
+	if (m.fd >= 0)
+		close(m.fd);
+	if (rc) {
+		p->failed++;
+		report(p, it, "failed", NULL);
+		return;
+	}
+	if (res == DELIVER_CONFLICT)
+		p->conflicts++;
+	report(p, it, deliver_result_name(res), &m);
+}
+
+/* --dry-run: only HEAD.  The content is not made, so an existing key can
+ * only be told apart (identical or conflict) by a real run. */
+static void dry_run_one(struct pub *p, const struct pub_item *it)
+{
+	struct s3_head h;
+
+	s3_head_init(&h);
+	if (s3_head(p->client, p->a->to.bucket, it->key, &h) != 0)
+		p->failed++, report(p, it, "failed", NULL);
+	else
+		report(p, it, h.exists ? "exists" : "create", NULL);
+	s3_head_release(&h);
+}
+
+static int open_all(struct pub *p)
+{
+	struct buf err = BUF_INIT;
+	size_t n = strlen(p->a->to.key);
+	char *k;
+	int rc;
+
+	if (n && p->a->to.key[n - 1] != '/') {
+		if (asprintf(&k, "%s/", p->a->to.key) < 0)
+			return AV_ENOMEM;
+		free(p->a->to.key);
+		p->a->to.key = k;
+	}
+	if ((rc = config_load(p->g->config, &p->config, &err)) != 0)
+		msg_error("%s", err.ptr);
+	buf_release(&err);
+	if (!rc && !(p->items = calloc(p->a->nfiles, sizeof(*p->items))))
+		rc = AV_ENOMEM;
+	if (!rc)
+		rc = name_all(p);
+	if (!rc)
+		rc = s3_client_open(p->g, &p->client);
+	return rc;
+}
+
+int publish_run(struct publish_args *a, const struct globals *g)
+{
+	struct pub p = { a, g, NULL, NULL, NULL, 0, 0 };
+	size_t i;
+	int rc, status;
+
+	rc = open_all(&p);
+	for (i = 0; !rc && i < a->nfiles; i++)
+		a->dry_run ? dry_run_one(&p, &p.items[i]) : publish_one(&p, &p.items[i]);
+	if (rc)
+		status = rc == AV_EUSAGE || rc == AV_ECONFIG ? EXIT_USAGE : EXIT_FAILED;
+	else if (p.failed)
+		status = EXIT_FAILED;
+	else
+		status = p.conflicts && !a->conflict_skip ? EXIT_CONFLICT : EXIT_DONE;
+	for (i = 0; p.items && i < a->nfiles; i++) {
+		free(p.items[i].key);
+		free(p.items[i].version);
+	}
+	free(p.items);
+	s3_client_free(p.client);
+	config_free(p.config);
+	return status;
+}
