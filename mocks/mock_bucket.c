@@ -67,8 +67,9 @@ void op_create_bucket(struct mock_req *r, struct mock_reply *out)
 
 void op_head_bucket(struct mock_req *r, struct mock_reply *out)
 {
-	(void)r;
-	reply_header(out, "x-amz-bucket-region", "us-east-1");
+	const char *region = r->srv->cfg->region;
+
+	reply_header(out, "x-amz-bucket-region", region ? region : "us-east-1");
 }
 
 void op_delete_bucket(struct mock_req *r, struct mock_reply *out)

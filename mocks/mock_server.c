@@ -102,13 +102,25 @@ static int conn_socket(struct MHD_Connection *c)
 	return ci ? ci->connect_fd : -1;
 }
 
-/* Makes the next close of sock send a TCP reset. */
-static void arm_reset(int sock)
+/*
+ * Resets the connection now (TCP RST).  libmicrohttpd would shut the
+ * socket down cleanly (FIN) before closing it, so its descriptor is
+ * swapped for an unconnected socket: the connection's last reference
+ * closes with a zero linger, and MHD then closes the stand-in.
+ */
+static void hard_reset(int sock)
 {
 	struct linger l = { 1, 0 };
+	int dummy;
 
-	if (sock >= 0)
-		setsockopt(sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	if (sock < 0)
+		return;
+	setsockopt(sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	dummy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (dummy >= 0) {
+		dup2(dummy, sock);
+		close(dummy);
+	}
 }
 
 static void note_fault(struct mock_req *r)
@@ -164,7 +176,7 @@ static enum MHD_Result body_chunk(struct mock_req *r, const char *p, size_t n)
 	    r->bytes_in + n > r->fault.n) {
 		note_fault(r);
 		r->bytes_in = r->fault.n;
-		arm_reset(conn_socket(r->conn));
+		hard_reset(conn_socket(r->conn));
 		return MHD_NO;
 	}
 	r->bytes_in += n;
@@ -209,7 +221,7 @@ static ssize_t fault_read(void *cls, uint64_t pos, char *out, size_t max)
 		if (f->overlong)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (f->rst)
-			arm_reset(f->sock);
+			hard_reset(f->sock);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	if (max > f->limit - pos)

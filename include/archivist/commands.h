@@ -12,6 +12,7 @@ int cmd_put(int argc, char **argv, const struct globals *g);
 int cmd_presign(int argc, char **argv, const struct globals *g);
 int cmd_recompress(int argc, char **argv, const struct globals *g);
 int cmd_publish(int argc, char **argv, const struct globals *g);
+int cmd_audit(int argc, char **argv, const struct globals *g);
 int cmd_migrate(int argc, char **argv, const struct globals *g);
 
 #endif

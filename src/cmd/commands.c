@@ -16,5 +16,7 @@ const struct command commands[] = {
 	  "migrate --from s3://B[/P] --to s3://B[/P] [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]" },
 	{ "publish", cmd_publish,
 	  "publish FILE... --to s3://B[/P] [--target D-V-ARCH | --stack S [--arch A]] [--version V] [--dry-run]" },
+	{ "audit", cmd_audit,
+	  "audit s3://BUCKET[/PREFIX] [--deep] [--ignore GLOB]..." },
 	{ NULL, NULL, NULL }
 };

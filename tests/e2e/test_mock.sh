@@ -53,6 +53,10 @@ if command -v aws >/dev/null 2>&1; then
 	aws --endpoint-url "$MOCK_URL" s3 cp "s3://bkt/cli/file one.bin" \
 		"$TMP/cli.out" >/dev/null 2>&1
 	check "aws s3 cp down: identical" cmp "$TMP/cli.bin" "$TMP/cli.out"
+	check "aws s3 rm --recursive" aws --endpoint-url \
+		"$MOCK_URL" s3 rm --recursive s3://bkt/cli/
+	check_eq "... leaves nothing" "" \
+		"$(aws --endpoint-url "$MOCK_URL" s3 ls s3://bkt/cli/ 2>&1)"
 else
 	skip "aws s3 cp and ls against the mock" "no aws CLI"
 fi
