@@ -86,7 +86,7 @@ struct mock_req {
 	uint64_t bytes_in, bytes_out;
 
 	struct fault_hit fault;	/* the fault chosen for this request */
-	char fault_note[96];	/* what was applied, for the log */
+	int fault_applied;	/* it took effect (for the log) */
 	unsigned status;	/* the status sent, for the log */
 	const char *error_code;	/* the S3 error code sent (static), or NULL */
 	int started;		/* the handler has seen the headers */

@@ -207,7 +207,7 @@ static int begin_fault(struct mock_req *r, struct mock_reply *out)
 		return 0;
 	if (r->fault.kind != FAULT_ERROR)
 		return 0;
-	snprintf(r->fault_note, sizeof(r->fault_note), "%s", r->fault.text);
+	r->fault_applied = 1;
 	reply_error(r, out, r->fault.status, r->fault.code,
 		    "injected fault");
 	if (r->fault.status == 503)

@@ -118,6 +118,10 @@ void store_unlock(struct store *st, int handle);
 
 /* Unlinks the files directly in path (not dot-files).  0 or AV_EIO. */
 int store_clear_dir(const char *path);
+struct digest;
+/* Copies the rest of in to out, through d (hashing) if not NULL.  0 or
+ * AV_EIO. */
+int store_copy(int in, int out, struct digest *d);
 /* mkdir -p; 0 or errno. */
 int store_mkdirs(const char *path, size_t from);
 /* Hex SHA-256 of s into out (65 bytes). */
