@@ -90,15 +90,22 @@ static int is_hex64(const char *s)
 static int read_source(const struct scan_opts *o, struct scan_item *it,
 		       const struct s3_head *h)
 {
-	const char *k = s3_head_meta(h, PLAN_META_SOURCE_KEY);
+	const char *stored = s3_head_meta(h, PLAN_META_SOURCE_KEY);
+	struct buf k = BUF_INIT;
 	const char *size = s3_head_meta(h, PLAN_META_SOURCE_SIZE);
 	const char *sha = s3_head_meta(h, PLAN_META_SOURCE_SHA256);
 	unsigned long long v;
 	char *end;
 
-	if (!k || !*k)
+	if (!stored || !*stored)
 		return 0;
-	if (!(it->legacy_key = strdup(k)))
+	if (plan_source_key_decode(stored, &k) != 0) {
+		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not URI-encoded)",
+			 o->bucket, it->key, PLAN_META_SOURCE_KEY, stored);
+		buf_release(&k);
+		return 0;
+	}
+	if (!(it->legacy_key = buf_detach(&k, NULL)))
 		return AV_ENOMEM;
 	if (size) {
 		errno = 0;

@@ -77,9 +77,25 @@ done
 check_match "new archives carry an XXH64 checksum" "Check: XXH64" \
 	"$(zstd -lv "$TMP/python-3.11.2-ubuntu-20.04-amd64.tar.zst" 2>&1)"
 
-# --- a rerun does nothing -------------------------------------------------
+# --- a rerun does nothing, and writes the manifests -------------------------
 mark=$(log_mark)
-out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 2>/dev/null); rc=$?
+out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 --manifest "$TMP/m.json" 2>/dev/null); rc=$?
+check "the rerun wrote a TOML manifest too" av migrate $M --stack heroku-20 --manifest "$TMP/inventory.toml"
+check_eq "the manifests list what was made, with its source and real checksum" "ok" "$(boto '
+import tomllib
+m = json.load(open(sys.argv[1]))
+inv = tomllib.load(open(sys.argv[2], "rb"))
+arts = {a["key"]: a for a in m["artifacts"]}
+assert sorted(arts) == ["python-3.11.2-ubuntu-20.04-amd64.tar.zst", "python-3.11.2-ubuntu-22.04-amd64.tar.zst",
+    "python-3.11.2-ubuntu-24.04-amd64.tar.zst", "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], sorted(arts)
+for k, a in arts.items():
+    body = s3.get_object(Bucket="bkt", Key=k)["Body"].read()
+    assert a["checksum"] == "sha256:" + hashlib.sha256(body).hexdigest(), k
+    assert a["size"] == len(body), k
+    assert a["legacy_source"]["key"].startswith("heroku-2") and a["legacy_source"]["key"].endswith(".tar.gz"), a
+assert arts["python-3.12.1-ubuntu-22.04-amd64.tar.zst"]["legacy_source"]["key"] == "heroku-22/runtimes/python-3.12.1.tar.gz"
+assert len(inv["artifacts"]) == 4 and all(x["checksum"] == arts[x["url"].rsplit("/", 1)[1]]["checksum"] for x in inv["artifacts"])
+print("ok")' "$TMP/m.json" "$TMP/inventory.toml")"
 check_match "rerun skips what is done" "done: 0 created, 4 skipped" "$out"
 check_eq "rerun sent no write" 0 "$(log_since "$mark" | grep -c '"method":"\(PUT\|POST\)"')"
 
