@@ -50,24 +50,34 @@ bench_load() { printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 # "wall_s peak_rss_kb cpu_s" to $OUT/times.LABEL (cpu = user + system).  Output goes to /dev/null
 # unless CMD redirects it itself.  For a pipeline, CMD is "sh -c '...'":
 # the peak RSS is then that of its largest process (getrusage children).
+# With BENCH_SERVER_PID set (the mock's pid), the CPU seconds that
+# process used during the run are appended as a fourth field.
 # A run longer than BENCH_TIMEOUT seconds (default 3600) is killed and
 # counts as failed.
 bench_run() {
-	local label=$1 tf; shift
+	local label=$1 tf s0=0 s1=0; shift
 	tf=$(mktemp "$OUT/.time.XXXXXX")
+	[ -z "${BENCH_SERVER_PID:-}" ] || s0=$(proc_cpu "$BENCH_SERVER_PID")
 	if ! /usr/bin/time -f '%e %M %U %S' -o "$tf" \
 		timeout -k 10 "${BENCH_TIMEOUT:-3600}" "$@" >/dev/null 2>"$tf.err"; then
 		note "bench: '$label' failed:"; tail -5 "$tf.err" >&2
 		rm -f "$tf" "$tf.err"; return 1
 	fi
-	tail -1 "$tf" | awk '{ print $1, $2, $3 + $4 }' >>"$OUT/times.$label"
+	[ -z "${BENCH_SERVER_PID:-}" ] || s1=$(proc_cpu "$BENCH_SERVER_PID")
+	tail -1 "$tf" | awk -v srv="$(calc "$s1 - $s0" 2)" -v p="${BENCH_SERVER_PID:-}" \
+		'{ print $1, $2, $3 + $4, (p == "" ? "" : srv) }' >>"$OUT/times.$label"
 	note "  $label: $(tail -1 "$OUT/times.$label") (wall s, KB, cpu s)"
 	rm -f "$tf" "$tf.err"
 }
 
+# proc_cpu PID: user + system CPU seconds of a process so far.
+proc_cpu() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
 bench_reset() { local l; for l in "$@"; do rm -f "$OUT/times.$l"; done; }
 
-# bench_median LABEL FIELD(1 wall, 2 rss, 3 cpu): median of the runs.
+# bench_median LABEL FIELD(1 wall, 2 rss, 3 cpu, 4 server cpu): median of the runs.
 bench_median() {
 	awk -v f="$2" '{ print $f }' "$OUT/times.$1" | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
@@ -80,18 +90,19 @@ calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
 mib() { calc "$1 / 1048576" 1; }
 
 # bench_row LABEL [BYTES]: a markdown row: label, median wall, all walls,
-# median peak RSS (MB), throughput if BYTES.
+# median CPU s, median server (mock) CPU s or -, median peak RSS (MB),
+# throughput (MiB/s) if BYTES.  BENCH_HEAD is the matching header.
+BENCH_HEAD='| run | median s | runs (s) | cpu s | mock cpu s | peak RSS MB |'
 bench_row() {
-	local w r
-	[ -s "$OUT/times.$1" ] || { echo "| $1 | failed | | | |"; return; }
-	w=$(bench_median "$1" 1); r=$(bench_median "$1" 2)
-	if [ $# -ge 2 ]; then
-		printf '| %s | %s | %s | %s | %s |\n' "$1" "$w" "$(bench_runs "$1")" \
-			"$(calc "$r / 1024" 0)" "$(calc "$2 / 1048576 / $w" 0)"
-	else
-		printf '| %s | %s | %s | %s |\n' "$1" "$w" "$(bench_runs "$1")" \
-			"$(calc "$r / 1024" 0)"
-	fi
+	local w r c m
+	[ -s "$OUT/times.$1" ] || { echo "| $1 | failed | | | | |"; return; }
+	w=$(bench_median "$1" 1); r=$(bench_median "$1" 2); c=$(bench_median "$1" 3)
+	m=$(awk 'NF >= 4' "$OUT/times.$1" | wc -l)
+	[ "$m" = 0 ] && m=- || m=$(bench_median "$1" 4)
+	printf '| %s | %s | %s | %s | %s | %s |' "$1" "$w" "$(bench_runs "$1")" \
+		"$c" "$m" "$(calc "$r / 1024" 0)"
+	[ $# -lt 2 ] || printf ' %s |' "$(calc "$2 / 1048576 / $w" 0)"
+	echo
 }
 
 # Mock S3 server on a free port serving $1; sets MOCK_PORT, MOCK_PID,
@@ -101,11 +112,12 @@ bench_mock_start() {
 	[ -x "$MOCK_BIN" ] || die "no $MOCK_BIN: run make first"
 	read -r MOCK_PORT MOCK_PID < <("$MOCKCTL" start "$dir" 0)
 	ENDPOINT=http://127.0.0.1:$MOCK_PORT
+	export BENCH_SERVER_PID=$MOCK_PID
 	MOCK_DIR=$dir
 }
 bench_mock_stop() {
 	[ -n "${MOCK_DIR:-}" ] && "$MOCKCTL" stop "$MOCK_DIR" >/dev/null 2>&1
-	MOCK_DIR=
+	MOCK_DIR= BENCH_SERVER_PID=
 }
 
 av() { "$ARCHIVIST" -q --endpoint "$ENDPOINT" "$@"; }

@@ -39,8 +39,8 @@ bench_load
 echo
 echo "8 archives, $tarbytes bytes of tar in all; level $L"
 echo
-echo "| command | median s | runs (s) | peak RSS MB |"
-echo "|---|---|---|---|"
+echo "$BENCH_HEAD"
+echo "|---|---|---|---|---|---|"
 bench_row mm.j1
 bench_row mm.auto
 echo

@@ -35,8 +35,8 @@ cmp -s "$got" "$TMP/out.tar.zst" || die "migrate and recompress outputs differ"
 echo
 echo "input: $(basename "$IN"), $(stat -c %s "$IN") bytes; level $L; output $(stat -c %s "$got") bytes (identical)"
 echo
-echo "| command | median s | runs (s) | peak RSS MB |"
-echo "|---|---|---|---|"
+echo "$BENCH_HEAD"
+echo "|---|---|---|---|---|---|"
 bench_row mg.recompress
 bench_row mg.migrate
 echo

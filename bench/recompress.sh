@@ -40,8 +40,8 @@ wc_=$(bench_median rc.cli 1); wa=$(bench_median rc.archivist 1)
 echo
 echo "input: $(basename "$IN"), $gz bytes gzip -6, tar $tarsize bytes; level $L"
 echo
-echo "| command | median s | runs (s) | peak RSS MB | output bytes |"
-echo "|---|---|---|---|---|"
+echo "$BENCH_HEAD output bytes |"
+echo "|---|---|---|---|---|---|---|"
 echo "$(bench_row rc.cli) $cli |"
 echo "$(bench_row rc.archivist) $keep |"
 echo "$(bench_row rc.default) $def |"

@@ -88,12 +88,12 @@ for ((r = 1; r <= N; r++)); do
 done
 bench_load
 echo
-echo "| upload $MB MiB | median s | runs (s) | peak RSS MB | MiB/s |"
-echo "|---|---|---|---|---|"
+echo "$BENCH_HEAD MiB/s |  (upload $MB MiB)"
+echo "|---|---|---|---|---|---|---|"
 for t in "${all[@]}"; do bench_row put.$t "$BYTES"; done
 echo
-echo "| download $MB MiB | median s | runs (s) | peak RSS MB | MiB/s |"
-echo "|---|---|---|---|---|"
+echo "$BENCH_HEAD MiB/s |  (download $MB MiB)"
+echo "|---|---|---|---|---|---|---|"
 for t in ${gets[@]}; do bench_row get.$t "$BYTES"; done
 echo
 echo "put: aws / archivist = $(calc "$(bench_median put.aws 1) / $(bench_median put.archivist 1)" 2) x (target >= 1.5);" \
