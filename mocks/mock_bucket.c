@@ -67,8 +67,9 @@ void op_create_bucket(struct mock_req *r, struct mock_reply *out)
 
 void op_head_bucket(struct mock_req *r, struct mock_reply *out)
 {
-	(void)r;
-	reply_header(out, "x-amz-bucket-region", "us-east-1");
+	const char *region = r->srv->cfg->region;
+
+	reply_header(out, "x-amz-bucket-region", region ? region : "us-east-1");
 }
 
 void op_delete_bucket(struct mock_req *r, struct mock_reply *out)
@@ -457,7 +458,7 @@ static int bad_listing(struct mock_req *r, struct mock_reply *out)
 
 	if (r->fault.kind != FAULT_LIST)
 		return 0;
-	snprintf(r->fault_note, sizeof(r->fault_note), "%s", r->fault.text);
+	r->fault_applied = 1;
 	if (r->fault.variant == FAULT_LIST_HUGE) {
 		huge_reply(r, out);
 		return 1;
@@ -502,9 +503,6 @@ void op_list_objects(struct mock_req *r, struct mock_reply *out)
 			    "max-keys or the continuation token is invalid.");
 		goto out;
 	}
-	if (r->fault.kind == FAULT_LIST)
-		snprintf(r->fault_note, sizeof(r->fault_note), "%s",
-			 r->fault.text);
 	if ((rc = store_list(r->srv->store, r->bucket, q.prefix, &keys)) ||
 	    (rc = build_page(&q, &keys, &page)) ||
 	    (rc = list_body(r, &q, &page, &doc)))

@@ -154,24 +154,6 @@ static int check_parts(struct mock_req *r, struct mock_reply *out,
 	return why != NULL;
 }
 
-static int copy_part(int in, int out, struct digest *full)
-{
-	char b[1 << 16];
-	ssize_t n;
-	int rc = 0;
-
-	if (!full) {
-		while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
-			;
-		return n < 0 ? AV_EIO : 0;
-	}
-	while (!rc && (n = read(in, b, sizeof(b))) > 0) {
-		digest_update(full, b, (size_t)n);
-		rc = write(out, b, (size_t)n) == n ? 0 : AV_EIO;
-	}
-	return rc || n < 0 ? AV_EIO : 0;
-}
-
 /* Concatenates the parts into a new temporary file (r->body_path),
  * hashing them into full when a full-object checksum is asked for. */
 static int assemble(struct mock_req *r, const struct upload *u,
@@ -189,7 +171,7 @@ static int assemble(struct mock_req *r, const struct upload *u,
 			rc = AV_EIO;
 			break;
 		}
-		rc = copy_part(in, out, full);
+		rc = store_copy(in, out, full);
 		close(in);
 	}
 	if (close(out) && !rc)
@@ -300,7 +282,7 @@ static int complete_fault(struct mock_req *r, struct mock_reply *out)
 {
 	if (r->fault.kind != FAULT_COMPLETE_ERROR)
 		return 0;
-	snprintf(r->fault_note, sizeof(r->fault_note), "%s", r->fault.text);
+	r->fault_applied = 1;
 	reply_error(r, out, 200, "InternalError",
 		    "We encountered an internal error. Please try again.");
 	out->error_code = NULL;

@@ -324,10 +324,14 @@ int faults_describe(struct faults *f, struct buf *out)
 	pthread_mutex_lock(&f->mu);
 	if (f->skew)
 		rc = buf_addf(out, "skew %ld\n", f->skew);
-	for (i = 0; i < f->n && !rc; i++)
-		rc = buf_addf(out, "%s # left=%ld hits=%ld\n",
-			      f->rules[i].hit.text, f->rules[i].count,
+	for (i = 0; i < f->n && !rc; i++) {
+		rc = buf_addf(out, "%s # hits=%ld", f->rules[i].hit.text,
 			      f->rules[i].hits);
+		if (!rc && f->rules[i].count >= 0)
+			rc = buf_addf(out, " left=%ld", f->rules[i].count);
+		if (!rc)
+			rc = buf_addc(out, '\n');
+	}
 	pthread_mutex_unlock(&f->mu);
 	return rc;
 }

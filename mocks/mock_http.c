@@ -27,6 +27,7 @@ static const char *const op_names[OP_COUNT] = {
 	[OP_PUT_OBJECT] = "PutObject",
 	[OP_COPY_OBJECT] = "CopyObject",
 	[OP_DELETE_OBJECT] = "DeleteObject",
+	[OP_DELETE_OBJECTS] = "DeleteObjects",
 	[OP_CREATE_UPLOAD] = "CreateMultipartUpload",
 	[OP_UPLOAD_PART] = "UploadPart",
 	[OP_COMPLETE_UPLOAD] = "CompleteMultipartUpload",
@@ -57,6 +58,7 @@ static char *pct_decode(const char *s, size_t n)
 static int parse_query(struct mock_req *r, const char *q)
 {
 	const char *amp, *eq;
+	struct mock_kv *kv;
 	size_t n, i;
 
 	for (n = 1, i = 0; q[i]; i++)
@@ -68,12 +70,11 @@ static int parse_query(struct mock_req *r, const char *q)
 		if (amp == q)
 			continue;
 		eq = memchr(q, '=', (size_t)(amp - q));
-		r->query[r->nquery].name =
-			pct_decode(q, (size_t)((eq ? eq : amp) - q));
-		r->query[r->nquery].value =
-			eq ? pct_decode(eq + 1, (size_t)(amp - eq - 1)) :
-			     strdup("");
-		if (!r->query[r->nquery].name || !r->query[r->nquery++].value)
+		kv = &r->query[r->nquery++];
+		kv->name = pct_decode(q, (size_t)((eq ? eq : amp) - q));
+		kv->value = eq ? pct_decode(eq + 1, (size_t)(amp - eq - 1)) :
+				 strdup("");
+		if (!kv->name || !kv->value)
 			return AV_EINVAL;
 	}
 	return 0;

@@ -36,6 +36,7 @@ enum mock_op {
 	OP_PUT_OBJECT,
 	OP_COPY_OBJECT,
 	OP_DELETE_OBJECT,
+	OP_DELETE_OBJECTS,
 	OP_CREATE_UPLOAD,
 	OP_UPLOAD_PART,
 	OP_COMPLETE_UPLOAD,
@@ -85,7 +86,7 @@ struct mock_req {
 	uint64_t bytes_in, bytes_out;
 
 	struct fault_hit fault;	/* the fault chosen for this request */
-	char fault_note[96];	/* what was applied, for the log */
+	int fault_applied;	/* it took effect (for the log) */
 	unsigned status;	/* the status sent, for the log */
 	const char *error_code;	/* the S3 error code sent (static), or NULL */
 	int started;		/* the handler has seen the headers */

@@ -81,7 +81,7 @@ static json_t *line_of(const struct mock_req *r, int complete)
 			 "bytes_in", (json_int_t)r->bytes_in,
 			 "bytes_out", (json_int_t)r->bytes_out,
 			 "ms", elapsed_ms(&r->start), "complete", complete,
-			 "fault", r->fault_note[0] ? r->fault_note : NULL,
+			 "fault", r->fault_applied ? r->fault.text : NULL,
 			 "error", r->error_code);
 }
 

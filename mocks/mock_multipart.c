@@ -64,7 +64,8 @@ int upload_open(struct mock_req *r, struct mock_reply *out,
 		no_such_upload(r, out);
 		return 1;
 	}
-	u->lock = store_lock(r->srv->store, "upload", u->id, exclusive);
+	u->lock = store_lock(r->srv->store, LOCK_UPLOAD, "", u->id,
+			     exclusive);
 	if (!store_reserved_path(r->srv->store, &u->dir, "uploads", u->id) &&
 	    !buf_addf(&p, "%s/upload.json", u->dir.ptr))
 		u->info = json_load_file(p.ptr, 0, NULL);

@@ -413,16 +413,11 @@ static int copy_source(const char *h, char **bucket, char **key)
 /* Copies the open source into a new temporary file. */
 static int copy_data(struct mock_req *r, const struct store_obj *src)
 {
-	loff_t in = 0;
-	ssize_t n;
 	int fd = -1, rc;
 
 	if ((rc = store_tmp_file(r->srv->store, &r->body_path, &fd)))
 		return rc;
-	while ((n = copy_file_range(src->fd, &in, fd, NULL, 1 << 30, 0)) > 0)
-		;
-	if (n < 0 || in != src->st.st_size)
-		rc = AV_EIO;
+	rc = store_copy(src->fd, fd, NULL);
 	if (close(fd) && !rc)
 		rc = AV_EIO;
 	if (rc)

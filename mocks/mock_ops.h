@@ -56,6 +56,9 @@ void object_write_reply(struct mock_reply *out, json_t *meta);
 int object_commit_error(const struct mock_req *r, struct mock_reply *out,
 			int rc);
 
+/* mock_delete.c: DeleteObjects (POST /BUCKET?delete). */
+void op_delete_objects(struct mock_req *r, struct mock_reply *out);
+
 /* mock_multipart.c */
 void op_create_upload(struct mock_req *r, struct mock_reply *out);
 void op_upload_part(struct mock_req *r, struct mock_reply *out);

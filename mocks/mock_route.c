@@ -41,6 +41,7 @@ static const struct op_def ops[] = {
 	{ OP_PUT_OBJECT, BODY_FILE, 0, 1, op_put_object },
 	{ OP_COPY_OBJECT, BODY_NONE, 0, 1, op_copy_object },
 	{ OP_DELETE_OBJECT, BODY_NONE, 0, 1, op_delete_object },
+	{ OP_DELETE_OBJECTS, BODY_MEM, 0, 1, op_delete_objects },
 	{ OP_CREATE_UPLOAD, BODY_NONE, 0, 1, op_create_upload },
 	{ OP_UPLOAD_PART, BODY_FILE, 0, 1, op_upload_part },
 	{ OP_COMPLETE_UPLOAD, BODY_MEM, 0, 1, op_complete_upload },
@@ -68,7 +69,7 @@ static int unsupported_subresource(const struct mock_req *r)
 		"torrent", "restore", "select", "versions", "accelerate",
 		"analytics", "inventory", "metrics", "ownershipControls",
 		"publicAccessBlock", "requestPayment", "intelligent-tiering",
-		"attributes", "delete", "versionId", "policyStatus", NULL
+		"attributes", "versionId", "policyStatus", NULL
 	};
 	size_t i;
 
@@ -97,6 +98,8 @@ static enum mock_op classify_bucket(const struct mock_req *r)
 		return OP_CREATE_BUCKET;
 	if (!strcmp(m, "DELETE"))
 		return OP_DELETE_BUCKET;
+	if (!strcmp(m, "POST") && req_query(r, "delete"))
+		return OP_DELETE_OBJECTS;
 	return OP_UNKNOWN;
 }
 
@@ -204,7 +207,7 @@ static int begin_fault(struct mock_req *r, struct mock_reply *out)
 		return 0;
 	if (r->fault.kind != FAULT_ERROR)
 		return 0;
-	snprintf(r->fault_note, sizeof(r->fault_note), "%s", r->fault.text);
+	r->fault_applied = 1;
 	reply_error(r, out, r->fault.status, r->fault.code,
 		    "injected fault");
 	if (r->fault.status == 503)

@@ -15,6 +15,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
+#include "archivist/sink.h"
 #include "mock_faults.h"
 #include "mock_log.h"
 #include "mock_route.h"
@@ -102,18 +103,25 @@ static int conn_socket(struct MHD_Connection *c)
 	return ci ? ci->connect_fd : -1;
 }
 
-/* Makes the next close of sock send a TCP reset. */
-static void arm_reset(int sock)
+/*
+ * Resets the connection now (TCP RST).  libmicrohttpd would shut the
+ * socket down cleanly (FIN) before closing it, so its descriptor is
+ * swapped for an unconnected socket: the connection's last reference
+ * closes with a zero linger, and MHD then closes the stand-in.
+ */
+static void hard_reset(int sock)
 {
 	struct linger l = { 1, 0 };
+	int dummy;
 
-	if (sock >= 0)
-		setsockopt(sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
-}
-
-static void note_fault(struct mock_req *r)
-{
-	snprintf(r->fault_note, sizeof(r->fault_note), "%s", r->fault.text);
+	if (sock < 0)
+		return;
+	setsockopt(sock, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	dummy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (dummy >= 0) {
+		dup2(dummy, sock);
+		close(dummy);
+	}
 }
 
 /* ---- request bodies ---- */
@@ -140,46 +148,27 @@ static int sink_open(struct mock_req *r)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return AV_EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static enum MHD_Result body_chunk(struct mock_req *r, const char *p, size_t n)
 {
+	struct sink_fd file = { r->body_fd, r->body_path.ptr };
 	int rc = 0;
 
 	if (r->fault.kind == FAULT_RESET_REQUEST &&
 	    r->bytes_in + n > r->fault.n) {
-		note_fault(r);
+		r->fault_applied = 1;
 		r->bytes_in = r->fault.n;
-		arm_reset(conn_socket(r->conn));
+		hard_reset(conn_socket(r->conn));
 		return MHD_NO;
 	}
 	r->bytes_in += n;
 	if (r->sink == BODY_FILE || r->sink == BODY_MEM)
 		digest_update(&r->dig, p, n);
 	if (r->sink == BODY_FILE)
-		rc = write_all(r->body_fd, p, n);
+		rc = sink_fd_write(&file, p, n);	/* reports errors */
 	else if (r->sink == BODY_MEM)
 		rc = buf_add(&r->body_mem, p, n);
-	if (rc) {
-		if (rc == AV_EIO)
-			msg_error("cannot write '%s': %s", r->body_path.ptr,
-				  strerror(errno));
+	if (rc)
 		sink_fail(r, rc);
-	}
 	return MHD_YES;
 }
 
@@ -209,7 +198,7 @@ static ssize_t fault_read(void *cls, uint64_t pos, char *out, size_t max)
 		if (f->overlong)
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		if (f->rst)
-			arm_reset(f->sock);
+			hard_reset(f->sock);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	if (max > f->limit - pos)
@@ -351,16 +340,18 @@ static enum MHD_Result send_reply(struct conn_req *cr)
 	enum MHD_Result res;
 
 	if (r->fault.kind == FAULT_STALL) {
-		note_fault(r);
+		r->fault_applied = 1;
 		server_sleep(r->srv, r->fault.n);
 	}
-	if (is_body_fault(r->fault.kind))
-		note_fault(r);
 	r->status = cr->reply.status;
 	r->error_code = cr->reply.error_code;
 	r->replied = 1;
-	resp = is_body_fault(r->fault.kind) && !cr->reply.gen ?
-		       fault_response(cr) : plain_response(cr);
+	if (is_body_fault(r->fault.kind) && !cr->reply.gen) {
+		r->fault_applied = 1;
+		resp = fault_response(cr);
+	} else {
+		resp = plain_response(cr);
+	}
 	if (!resp || add_headers(cr, resp)) {
 		if (resp)
 			MHD_destroy_response(resp);

@@ -11,6 +11,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
+#include "archivist/sink.h"
 #include "mock_digest.h"
 #include "mock_store.h"
 
@@ -22,7 +23,7 @@
 
 struct store {
 	char *dir;
-	pthread_rwlock_t locks[NLOCKS];
+	pthread_rwlock_t locks[2 * NLOCKS];	/* per enum store_lock_set */
 };
 
 /* Where a key lives, or would live. */
@@ -104,7 +105,7 @@ int store_new(struct store **out, const char *dir)
 		free(st);
 		return AV_ENOMEM;
 	}
-	for (i = 0; i < NLOCKS; i++)
+	for (i = 0; i < 2 * NLOCKS; i++)
 		pthread_rwlock_init(&st->locks[i], NULL);
 	for (i = 0; !rc && i < sizeof(reserved) / sizeof(*reserved); i++) {
 		rc = store_reserved_path(st, &p, reserved[i], NULL);
@@ -129,13 +130,14 @@ void store_free(struct store *st)
 
 	if (!st)
 		return;
-	for (i = 0; i < NLOCKS; i++)
+	for (i = 0; i < 2 * NLOCKS; i++)
 		pthread_rwlock_destroy(&st->locks[i]);
 	free(st->dir);
 	free(st);
 }
 
-int store_lock(struct store *st, const char *a, const char *b, int exclusive)
+int store_lock(struct store *st, enum store_lock_set set, const char *a,
+	       const char *b, int exclusive)
 {
 	uint32_t h = 2166136261u;
 	const unsigned char *p;
@@ -145,7 +147,7 @@ int store_lock(struct store *st, const char *a, const char *b, int exclusive)
 	h = (h ^ '/') * 16777619u;
 	for (p = (const unsigned char *)b; *p; p++)
 		h = (h ^ *p) * 16777619u;
-	h %= NLOCKS;
+	h = h % NLOCKS + (set == LOCK_UPLOAD ? NLOCKS : 0);
 	if (exclusive)
 		pthread_rwlock_wrlock(&st->locks[h]);
 	else
@@ -355,7 +357,7 @@ int store_obj_open(struct store *st, const char *bucket, const char *key,
 
 	o->fd = -1;
 	o->meta = NULL;
-	lk = store_lock(st, bucket, key, 0);
+	lk = store_lock(st, LOCK_KEY, bucket, key, 0);
 	if ((rc = loc_find(st, bucket, key, &l)))
 		goto out;
 	rc = AV_ENOTFOUND;
@@ -487,7 +489,7 @@ int store_obj_commit(struct store *st, const char *bucket, const char *key,
 	struct loc l;
 	int lk, rc;
 
-	lk = store_lock(st, bucket, key, 1);
+	lk = store_lock(st, LOCK_KEY, bucket, key, 1);
 	if ((rc = loc_find(st, bucket, key, &l)))
 		goto out;
 	if ((rc = check_cond(st, key, &l, c)))
@@ -531,7 +533,7 @@ int store_obj_delete(struct store *st, const char *bucket, const char *key)
 	struct loc l;
 	int lk, rc;
 
-	lk = store_lock(st, bucket, key, 1);
+	lk = store_lock(st, LOCK_KEY, bucket, key, 1);
 	if ((rc = loc_find(st, bucket, key, &l)) || !l.found)
 		goto out;
 	if (unlink(l.found) && errno != ENOENT) {
@@ -550,3 +552,34 @@ out:
 	return rc;
 }
 
+
+/* read()/write() copy, through d if not NULL. */
+static int copy_loop(int in, int out, struct digest *d)
+{
+	char b[1 << 16];
+	struct sink_fd sink = { out, "a temporary file" };
+	ssize_t n;
+	int rc = 0;
+
+	while (!rc && (n = read(in, b, sizeof(b))) > 0) {
+		if (d)
+			digest_update(d, b, (size_t)n);
+		rc = sink_fd_write(&sink, b, (size_t)n);
+	}
+	return rc || n < 0 ? AV_EIO : 0;
+}
+
+int store_copy(int in, int out, struct digest *d)
+{
+	ssize_t n;
+
+	if (d)
+		return copy_loop(in, out, d);
+	/* In the kernel (or by reflink) where the filesystem can. */
+	while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
+		;
+	if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+		      errno == EOPNOTSUPP))
+		return copy_loop(in, out, NULL);
+	return n < 0 ? AV_EIO : 0;
+}

@@ -104,12 +104,24 @@ int store_obj_delete(struct store *st, const char *bucket, const char *key);
 int store_list(struct store *st, const char *bucket, const char *prefix,
 	       struct strv *out);
 
-/* Per-name reader/writer locks (striped): returns a handle for unlock. */
-int store_lock(struct store *st, const char *a, const char *b, int exclusive);
+/*
+ * Reader/writer locks by name, striped.  Keys and uploads have separate
+ * sets so that CompleteMultipartUpload can hold its upload's lock while
+ * it commits the key: an upload lock may be held while taking a key lock,
+ * never the other way round, and never two of one set at once.
+ * Returns a handle for store_unlock().
+ */
+enum store_lock_set { LOCK_KEY, LOCK_UPLOAD };
+int store_lock(struct store *st, enum store_lock_set set, const char *a,
+	       const char *b, int exclusive);
 void store_unlock(struct store *st, int handle);
 
 /* Unlinks the files directly in path (not dot-files).  0 or AV_EIO. */
 int store_clear_dir(const char *path);
+struct digest;
+/* Copies the rest of in to out, through d (hashing) if not NULL.  0 or
+ * AV_EIO. */
+int store_copy(int in, int out, struct digest *d);
 /* mkdir -p; 0 or errno. */
 int store_mkdirs(const char *path, size_t from);
 /* Hex SHA-256 of s into out (65 bytes). */

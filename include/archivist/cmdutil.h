@@ -16,6 +16,14 @@ int cmd_exit_status(int rc);
  * for anything else or an overflow. */
 int cmd_parse_size(const char *s, uint64_t *out);
 
+/* --level: a zstd level 1..22.  0, or AV_EUSAGE (reported). */
+int cmd_parse_level(const char *s, int *out);
+
+/* --pyc: unchecked-hash, checked-hash or keep.  0, or AV_EUSAGE
+ * (reported). */
+enum pyc_mode;
+int cmd_parse_pyc(const char *s, enum pyc_mode *out);
+
 /* "2024-05-01T12:00:00Z" (UTC). */
 void cmd_time_iso(time_t t, char out[21]);
 

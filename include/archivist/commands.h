@@ -14,5 +14,7 @@ int cmd_recompress(int argc, char **argv, const struct globals *g);
 int cmd_publish(int argc, char **argv, const struct globals *g);
 int cmd_audit(int argc, char **argv, const struct globals *g);
 int cmd_migrate(int argc, char **argv, const struct globals *g);
+/* The inventory of a bucket (src/cmd/manifest.c). */
+int cmd_manifest(int argc, char **argv, const struct globals *g);
 
 #endif

@@ -52,8 +52,8 @@ struct pipeline_opts {
 				   rewritten tar uncompressed (audit --deep
 				   compares content with it) */
 	int workers;		/* zstd workers; 0 = automatic (online CPUs,
-				   at most 4); any value >= 1 gives the
-				   same bytes */
+				   at most 2: ~780 MiB each at level 22);
+				   any value >= 1 gives the same bytes */
 	enum pyc_mode pyc;	/* default PYC_UNCHECKED_HASH */
 	int keep_opt_pyc;	/* default 0: drop .opt-1/.opt-2 pycs */
 	const char *name;	/* input name for messages (borrowed) */

@@ -106,6 +106,14 @@ typedef const char *(*plan_meta_fn)(const void *ctx, const char *name);
 int plan_decide(struct plan_item *item, int exists, plan_meta_fn meta_get,
 		const void *ctx, const struct plan_settings *s);
 
+/*
+ * The source key as PLAN_META_SOURCE_KEY stores it: S3 metadata is ASCII,
+ * keys are any bytes, so the key is URI-encoded ('/' kept).  Both append
+ * to out; 0, AV_EINVAL (decode: a bad %XX) or AV_ENOMEM.
+ */
+int plan_source_key_encode(const char *key, struct buf *out);
+int plan_source_key_decode(const char *stored, struct buf *out);
+
 /* Shard (1..n) of a key: FNV-1a 64 of its bytes, mod n, plus one. */
 unsigned plan_shard_of(const char *key, unsigned n);
 

@@ -210,6 +210,13 @@ struct s3_put_opts {
 	uint64_t part_size;		/* 0: the client's */
 	s3_progress_fn progress;
 	void *progress_ctx;
+	const char *if_match;		/* replace only the object with this
+					   ETag (If-Match instead of
+					   If-None-Match; one PutObject, so
+					   s3_put_mem or a file under the
+					   multipart threshold): if it changed
+					   or vanished, AV_ECONFLICT, not
+					   reported; NULL: never replace */
 };
 
 struct s3_put_result {
@@ -224,7 +231,8 @@ struct s3_put_result {
 
 /*
  * Uploads the n bytes of fd from its offset 0 (regular file, read with
- * pread) to bucket/key, never replacing an existing object: If-None-Match
+ * pread) to bucket/key, never replacing an existing object (unless
+ * o->if_match names it): If-None-Match
  * on PutObject, or on CompleteMultipartUpload for n above the threshold
  * (parts of part_size in parallel, each with its x-amz-checksum-sha256;
  * the upload is aborted on any failure).  Sends x-amz-checksum-sha256,

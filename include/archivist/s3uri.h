@@ -35,6 +35,10 @@ void s3uri_release(struct s3uri *u);
 /* 1 if bucket is a valid name; else 0 with *why set (static). */
 int s3uri_bucket_valid(const char *bucket, const char **why);
 
+/* Makes u->key a prefix: "dir" -> "dir/"; "" and "dir/" stay.  0 or
+ * AV_ENOMEM. */
+int s3uri_as_prefix(struct s3uri *u);
+
 /* Appends "s3://BUCKET/KEY" (KEY as is) to out, for messages. */
 int s3uri_format(struct buf *out, const char *bucket, const char *key);
 

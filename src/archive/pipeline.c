@@ -17,7 +17,9 @@
 #include "archivist/zstd.h"
 
 #define SPOOL_BUF ((size_t)1 << 20)
-#define MAX_AUTO_WORKERS 4
+/* Each busy worker holds a level-22 context (~780 MiB): two stay under
+ * the 2 GB budget, and a 180 MB runtime tar makes only two 128 MiB jobs. */
+#define MAX_AUTO_WORKERS 2
 
 enum pstate { P_DETECT, P_RUN, P_FAILED, P_DONE };
 
@@ -43,7 +45,7 @@ struct pipeline {
 	/* pass 2 */
 	struct zstd_enc *enc;
 	const struct sink *out;
-	uint64_t fed, out_bytes;
+	uint64_t out_bytes;
 };
 
 void pipeline_opts_init(struct pipeline_opts *o)
@@ -150,7 +152,8 @@ int pipeline_new(struct pipeline **out, const struct pipeline_opts *o)
 	p->o = *o;
 	p->name = o->name ? o->name : "input";
 	if (o->level < 0 || o->level > 22) {
-		msg_error("zstd level must be 1..22, not %d", o->level);
+		msg_error("zstd level must be 1..22 (or 0: no compression),"
+			  " not %d", o->level);
 		rc = AV_EINVAL;
 		goto out;
 	}
@@ -297,7 +300,6 @@ static int enc_write(void *ctx, const void *data, size_t len)
 	struct sink s = { out_write, p };
 	int rc = zstd_enc_write(p->enc, data, len, &s);
 
-	p->fed += len;
 	progress_update(p->o.progress, zstd_enc_consumed(p->enc),
 			p->out_bytes);
 	return rc;
@@ -321,27 +323,33 @@ static int hex_digest(const unsigned char d[32], char out[65])
 	return 0;
 }
 
+/* Pass 2 into the encoder, or (level 0) straight to the output. */
+static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size)
+{
+	struct zstd_enc_opts zo = { p->o.level, workers(p), size, 0 };
+	struct sink in = { enc_write, p }, out = { out_write, p };
+	int rc;
+
+	progress_start(p->o.progress, p->o.level ? "compressing" : "writing",
+		       size);
+	if (p->o.level == 0)
+		return rewrite_run(rw, &out);
+	if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0 ||
+	    (rc = rewrite_run(rw, &in)) != 0)
+		return rc;
+	return zstd_enc_finish(p->enc, &out);
+}
+
 /* Pass 2 with the plan made. */
 static int compress(struct pipeline *p, struct rewrite *rw,
 		    struct pipeline_stats *st)
 {
-	struct zstd_enc_opts zo = { p->o.level, workers(p), st->rw.tar_out, 0 };
-	struct sink in = { enc_write, p }, out = { out_write, p };
 	unsigned int n = 0;
 	int rc;
 
-	if (p->o.level == 0) {	/* the rewritten tar itself */
-		if ((rc = rewrite_run(rw, &out)) != 0)
-			return rc;
-	} else if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0) {
+	if ((rc = encode(p, rw, st->rw.tar_out)) != 0)
 		return rc;
-	} else {
-		progress_start(p->o.progress, "compressing", st->rw.tar_out);
-		if ((rc = rewrite_run(rw, &in)) != 0 ||
-		    (rc = zstd_enc_finish(p->enc, &out)) != 0)
-			return rc;
-	}
-	progress_update(p->o.progress, p->fed, p->out_bytes);
+	progress_update(p->o.progress, st->rw.tar_out, p->out_bytes);
 	if (!EVP_DigestFinal_ex(p->out_md, st->sha256, &n) ||
 	    !EVP_DigestFinal_ex(p->in_md, st->in_sha256, &n))
 		return AV_ECRYPTO;
@@ -434,7 +442,7 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 void pipeline_stats_print(const struct pipeline_stats *st)
 {
 	const struct rewrite_stats *rw = &st->rw;
-	char a[16], b[16], c[16], d[16];
+	char a[16], b[16], c[16], d[16], e[48];
 	struct buf left = BUF_INIT;
 	int v;
 
@@ -442,13 +450,15 @@ void pipeline_stats_print(const struct pipeline_stats *st)
 	progress_human(b, rw->tar_in);
 	progress_human(c, rw->tar_out);
 	progress_human(d, st->out_bytes);
-	if (st->format == PIPELINE_TAR)
-		msg_info("input: tar %s; output: tar %s, zstd level %d, %s",
-			 b, c, st->level, d);
+	if (st->level)	/* level 0: the tar itself is the output */
+		snprintf(e, sizeof(e), "zstd level %d, %s", st->level, d);
 	else
-		msg_info("input: %s %s (tar %s); output: tar %s, zstd level %d,"
-			 " %s", pipeline_format_name(st->format), a, b, c,
-			 st->level, d);
+		snprintf(e, sizeof(e), "uncompressed");
+	if (st->format == PIPELINE_TAR)
+		msg_info("input: tar %s; output: tar %s, %s", b, c, e);
+	else
+		msg_info("input: %s %s (tar %s); output: tar %s, %s",
+			 pipeline_format_name(st->format), a, b, c, e);
 	msg_info("sha256 %s  size %" PRIu64, st->sha256_hex, st->out_bytes);
 	msg_info("entries %" PRIu64 " in, %" PRIu64 " out: %" PRIu64
 		 " opt pycs dropped (%" PRIu64 " bytes), %" PRIu64

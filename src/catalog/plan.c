@@ -7,6 +7,7 @@
 #include "archivist/error.h"
 #include "archivist/naming.h"
 #include "archivist/plan.h"
+#include "archivist/sigv4.h"
 #include "archivist/version.h"
 
 const char *plan_action_name(enum plan_action a)
@@ -281,6 +282,16 @@ int plan_decide(struct plan_item *it, int exists, plan_meta_fn get,
 	}
 	buf_release(&why);
 	return rc;
+}
+
+int plan_source_key_encode(const char *key, struct buf *out)
+{
+	return sigv4_uri_encode(out, key, strlen(key), 1);
+}
+
+int plan_source_key_decode(const char *stored, struct buf *out)
+{
+	return sigv4_uri_decode(out, stored, strlen(stored));
 }
 
 unsigned plan_shard_of(const char *key, unsigned n)

@@ -47,8 +47,6 @@ int cmd_audit(int argc, char **argv, const struct globals *g)
 	const char *ignore[MAX_IGNORE];
 	struct audit_opts o = { 0 };
 	struct s3uri u = { 0 };
-	char *prefix = NULL;
-	size_t n;
 	int c, rc = EXIT_USAGE;
 
 	o.ignore = ignore;
@@ -74,13 +72,11 @@ int cmd_audit(int argc, char **argv, const struct globals *g)
 	}
 	if (s3uri_parse(argv[optind], &u) != 0)
 		return EXIT_USAGE;
-	n = strlen(u.key);
-	if (asprintf(&prefix, "%s%s", u.key, n && u.key[n - 1] != '/' ? "/" : "") >= 0) {
+	if (s3uri_as_prefix(&u) == 0) {
 		o.bucket = u.bucket;
-		o.prefix = prefix;
+		o.prefix = u.key;
 		rc = audit_run(g, &o);
 	}
-	free(prefix);
 	s3uri_release(&u);
 	return rc;
 }

@@ -6,6 +6,8 @@
 #include "archivist/cli.h"
 #include "archivist/cmdutil.h"
 #include "archivist/error.h"
+#include "archivist/msg.h"
+#include "archivist/pyc.h"
 
 int cmd_exit_status(int rc)
 {
@@ -54,4 +56,27 @@ void cmd_time_iso(time_t t, char out[21])
 
 	if (!gmtime_r(&t, &tm) || !strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+int cmd_parse_level(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > 22) {
+		msg_error("--level takes a zstd level from 1 to 22, not '%s'", s);
+		return AV_EUSAGE;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int cmd_parse_pyc(const char *s, enum pyc_mode *out)
+{
+	if (pyc_mode_parse(s, out) == 0)
+		return 0;
+	msg_error("--pyc takes unchecked-hash, checked-hash or keep, not '%s'", s);
+	return AV_EUSAGE;
 }

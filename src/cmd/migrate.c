@@ -48,7 +48,8 @@ static void migrate_usage(FILE *f)
 	      "  --pyc MODE         unchecked-hash (default), checked-hash or keep\n"
 	      "  --keep-opt-pyc     keep .opt-1.pyc/.opt-2.pyc (dropped by default)\n"
 	      "  --level N          zstd level 1..22 (default 22; long mode always)\n"
-	      "  --manifest FILE    write the JSON manifest of --to when done\n"
+	      "  --manifest FILE    write the manifest of --to when done (TOML if\n"
+	      "                     FILE ends in .toml, else JSON; see 'manifest')\n"
 	      "  --tmpdir DIR       where archives are spooled (default $TMPDIR, /tmp)\n\n"
 	      "Parallelism (-j): by default one archive per core, at most one per\n"
 	      "0.8 GB of available memory at level 20+ (0.4 GB at 16-19), never more\n"
@@ -66,34 +67,6 @@ struct migrate_args {
 	const char *manifest;
 	const char *tmpdir;
 };
-
-static int parse_level(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 1 || v > 22) {
-		msg_error("--level takes 1..22, not '%s'", s);
-		return AV_EUSAGE;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-/* "dir" -> "dir/", "" stays "". */
-static int as_prefix(struct s3uri *u)
-{
-	size_t n = strlen(u->key);
-	char *k;
-
-	if (!n || u->key[n - 1] == '/')
-		return 0;
-	if (asprintf(&k, "%s/", u->key) < 0)
-		return AV_ENOMEM;
-	free(u->key);
-	u->key = k;
-	return 0;
-}
 
 static int migrate_option(struct migrate_args *a, int c, const char *arg)
 {
@@ -117,12 +90,9 @@ static int migrate_option(struct migrate_args *a, int c, const char *arg)
 					   &a->filter.nshards, &why)))
 			msg_error("%s", why.ptr);
 		break;
-	case 'p':
-		if ((rc = pyc_mode_parse(arg, &a->set.pyc)))
-			msg_error("--pyc takes unchecked-hash, checked-hash or keep, not '%s'", arg);
-		break;
+	case 'p': rc = cmd_parse_pyc(arg, &a->set.pyc); break;
 	case 'k': a->set.keep_opt_pyc = 1; break;
-	case 'l': rc = parse_level(arg, &a->set.level); break;
+	case 'l': rc = cmd_parse_level(arg, &a->set.level); break;
 	case 'm': a->manifest = arg; break;
 	case 'T': a->tmpdir = arg; break;
 	default: rc = AV_EUSAGE;
@@ -171,7 +141,7 @@ static int migrate_options(int argc, char **argv, struct migrate_args *a)
 		msg_error("migrate needs --from s3://BUCKET[/PREFIX] and --to s3://BUCKET[/PREFIX]");
 		return AV_EUSAGE;
 	}
-	return as_prefix(&a->from) || as_prefix(&a->to) ? AV_ENOMEM : 0;
+	return s3uri_as_prefix(&a->from) || s3uri_as_prefix(&a->to) ? AV_ENOMEM : 0;
 }
 
 int cmd_migrate(int argc, char **argv, const struct globals *g)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "archivist/cli.h"
+#include "archivist/cmdutil.h"
 #include "archivist/commands.h"
 #include "archivist/deliver.h"
 #include "archivist/error.h"
@@ -54,19 +55,6 @@ static void publish_usage(FILE *f)
 	      "there, 1 a file failed, 2 usage or configuration error, 3 conflict.\n", f);
 }
 
-static int parse_level(const char *s, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 1 || v > 22) {
-		msg_error("--level takes 1..22, not '%s'", s);
-		return AV_EUSAGE;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 static int publish_option(struct publish_args *a, int c, const char *arg)
 {
 	switch (c) {
@@ -83,13 +71,9 @@ static int publish_option(struct publish_args *a, int c, const char *arg)
 		}
 		a->conflict_skip = strcmp(arg, "skip") == 0;
 		return 0;
-	case 'p':
-		if (pyc_mode_parse(arg, &a->pyc) == 0)
-			return 0;
-		msg_error("--pyc takes unchecked-hash, checked-hash or keep, not '%s'", arg);
-		return AV_EUSAGE;
+	case 'p': return cmd_parse_pyc(arg, &a->pyc);
 	case 'k': a->keep_opt_pyc = 1; return 0;
-	case 'l': return parse_level(arg, &a->level);
+	case 'l': return cmd_parse_level(arg, &a->level);
 	case 'A': a->as_is = 1; return 0;
 	case 'D': a->tmpdir = arg; return 0;
 	}

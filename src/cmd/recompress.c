@@ -51,8 +51,9 @@ static void usage(FILE *f)
 	      "  --keep-opt-pyc  keep __pycache__/*.opt-1.pyc and *.opt-2.pyc (by\n"
 	      "                  default they are dropped; hardlinks to them still\n"
 	      "                  resolve)\n"
-	      "  --workers N     zstd threads (default: CPUs, at most 4); the\n"
-	      "                  output is the same for every N\n\n"
+	      "  --workers N     zstd threads (default: CPUs, at most 2; each\n"
+	      "                  takes ~780 MiB at level 22); the output is the\n"
+	      "                  same for every N\n\n"
 	      "Every other entry is copied byte for byte, its header blocks\n"
 	      "included; with --pyc keep --keep-opt-pyc the decompressed output\n"
 	      "is the input tar, byte for byte.  OUT is written to a temporary\n"
@@ -286,6 +287,32 @@ static int open_in(const char *in, uint64_t *size)
 	return fd;
 }
 
+/*
+ * Opens the output: stdout for "-"; an existing device, FIFO or socket
+ * (/dev/null) directly, as there is nothing to replace atomically; else a
+ * temporary file beside OUT (*tmp = 1).  fd, or -1 (reported).
+ */
+static int open_out(const char *out, int *tmp)
+{
+	struct stat sb;
+	int fd;
+
+	*tmp = 0;
+	if (strcmp(out, "-") == 0)
+		return STDOUT_FILENO;
+	if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		msg_error("'%s' is a directory", out);
+		return -1;
+	}
+	if (stat(out, &sb) != 0 || S_ISREG(sb.st_mode)) {
+		*tmp = 1;
+		return open_tmp(out);
+	}
+	if ((fd = open(out, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0)
+		msg_error("cannot open '%s': %s", out, strerror(errno));
+	return fd;
+}
+
 static int run(struct args *a, const struct globals *g)
 {
 	struct pipeline *p = NULL;
@@ -293,21 +320,20 @@ static int run(struct args *a, const struct globals *g)
 	struct progress *pr = NULL;
 	struct sink_fd sf = { -1, a->out };
 	struct sink s = { sink_fd_write, &sf };
-	int to_stdout = strcmp(a->out, "-") == 0, in_fd, rc = AV_EIO;
+	int tmp = 0, in_fd, rc = AV_EIO;
 
 	if ((in_fd = open_in(a->in, &a->po.in_size)) < 0)
 		return rc;
-	sf.fd = to_stdout ? STDOUT_FILENO : open_tmp(a->out);
-	if (to_stdout)
-		sf.name = "stdout";
-	if (sf.fd < 0)
+	if ((sf.fd = open_out(a->out, &tmp)) < 0)
 		goto out;
+	if (sf.fd == STDOUT_FILENO)
+		sf.name = "stdout";
 	pr = g->progress ? progress_new(STDERR_FILENO, a->in) : NULL;
 	a->po.name = a->in;
 	a->po.progress = pr;
 	if ((rc = pipeline_new(&p, &a->po)) == 0 &&
 	    (rc = feed(p, in_fd, a->in)) == 0 &&
-	    (rc = pipeline_finish(p, &s, &st)) == 0 && !to_stdout)
+	    (rc = pipeline_finish(p, &s, &st)) == 0 && tmp)
 		rc = commit(sf.fd, a->out);
 	progress_free(pr);
 	if (rc == 0)
@@ -317,7 +343,7 @@ out:
 	if (tmp_path[0])
 		unlink(tmp_path);
 	tmp_path[0] = '\0';
-	if (sf.fd >= 0 && !to_stdout)
+	if (sf.fd > STDERR_FILENO)
 		close(sf.fd);
 	if (in_fd != STDIN_FILENO)
 		close(in_fd);

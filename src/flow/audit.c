@@ -16,7 +16,6 @@
 #include "archivist/plan.h"
 #include "archivist/progress.h"
 #include "archivist/s3.h"
-#include "archivist/sigv4.h"
 #include "archivist/verify.h"
 
 struct akey {
@@ -182,7 +181,7 @@ static int check_source(struct audit *a, const struct akey *k,
 	char sha[65];
 	int match = -1;
 
-	if (!enc || sigv4_uri_decode(&src, enc, strlen(enc)) != 0)
+	if (!enc || plan_source_key_decode(enc, &src) != 0)
 		goto out;
 	if (!(sk = find(a, src.ptr))) {
 		msg_verbose("%s: its source '%s' is not in the listing", k->key, src.ptr);

@@ -7,7 +7,6 @@
 #include "archivist/cli.h"
 #include "archivist/convert.h"
 #include "archivist/error.h"
-#include "archivist/sigv4.h"
 
 #define NMETA 8
 
@@ -76,8 +75,7 @@ static int build_meta(struct meta_text *t, const struct convert_job *j,
 	snprintf(t->tool, sizeof(t->tool), "%s", ARCHIVIST_VERSION);
 	s3_sha256_hex(st->in_sha256, t->sha);
 	/* keys may hold any byte; metadata must be ASCII: store encoded */
-	if ((rc = sigv4_uri_encode(&t->key, it->legacy_key,
-				   strlen(it->legacy_key), 1)))
+	if ((rc = plan_source_key_encode(it->legacy_key, &t->key)))
 		return rc;
 	set_meta(t, 0, PLAN_META_SOURCE_KEY, t->key.ptr);
 	set_meta(t, 1, PLAN_META_SOURCE_ETAG, t->etag);

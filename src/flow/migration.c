@@ -1,17 +1,19 @@
 /* migration: plan, print, convert, summarise (see migrate.h). */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "archivist/commands.h"
 #include "archivist/error.h"
 #include "archivist/jobs.h"
 #include "archivist/jsonout.h"
 #include "archivist/migrate.h"
 #include "archivist/migrate_report.h"
 #include "archivist/msg.h"
-#include "archivist/sigv4.h"
+#include "archivist/s3uri.h"
 #include "archivist/workers.h"
 
 void migration_init(struct migration *m, const struct globals *g)
@@ -68,7 +70,7 @@ static int decide(struct migration *m, struct plan_item *it)
 	s3_head_init(&h);
 	rc = s3_head(m->client, m->dst_bucket, it->new_key, &h);
 	if (rc == 0 && h.exists && (k = s3_head_meta(&h, PLAN_META_SOURCE_KEY)))
-		rc = sigv4_uri_decode(&hm.key, k, strlen(k));
+		rc = plan_source_key_decode(k, &hm.key);
 	if (rc == 0)
 		rc = plan_decide(it, h.exists, head_meta_get, &hm, &m->settings);
 	buf_release(&hm.key);
@@ -221,9 +223,35 @@ static void execute(struct migration *m)
 	m->progress = NULL;
 }
 
+/*
+ * --manifest FILE: what the destination holds now, written by the
+ * manifest command itself (TOML when FILE ends in .toml, else JSON).
+ */
+static int write_manifest(const struct migration *m)
+{
+	struct buf uri = BUF_INIT;
+	size_t n = strlen(m->manifest);
+	char *argv[7];
+	int rc;
+
+	if (s3uri_format(&uri, m->dst_bucket, m->dst_prefix) != 0)
+		return EXIT_FAILED;
+	argv[0] = (char *)(uintptr_t)"manifest";
+	argv[1] = uri.ptr;
+	argv[2] = (char *)(uintptr_t)"--format";
+	argv[3] = (char *)(uintptr_t)(n > 5 && !strcmp(m->manifest + n - 5, ".toml") ?
+				      "toml" : "json");
+	argv[4] = (char *)(uintptr_t)"-o";
+	argv[5] = (char *)(uintptr_t)m->manifest;
+	argv[6] = NULL;
+	rc = cmd_manifest(6, argv, m->g);
+	buf_release(&uri);
+	return rc;
+}
+
 int migration_run(struct migration *m)
 {
-	int rc;
+	int rc, status;
 
 	if ((rc = migration_plan(m)) != 0)
 		return rc == AV_ECONFIG || rc == AV_EUSAGE ? EXIT_USAGE : EXIT_FAILED;
@@ -232,5 +260,10 @@ int migration_run(struct migration *m)
 		msg_warn("could not list abandoned multipart uploads; going on");
 	if (!m->dry_run)
 		execute(m);
-	return report_summary(m);
+	status = report_summary(m);
+	if (m->manifest && m->dry_run)
+		msg_info("dry run: no manifest written");
+	else if (m->manifest && write_manifest(m) != EXIT_DONE && status == EXIT_DONE)
+		status = EXIT_FAILED;
+	return status;
 }

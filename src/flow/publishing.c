@@ -403,16 +403,10 @@ static void dry_run_one(struct pub *p, const struct pub_item *it)
 static int open_all(struct pub *p)
 {
 	struct buf err = BUF_INIT;
-	size_t n = strlen(p->a->to.key);
-	char *k;
 	int rc;
 
-	if (n && p->a->to.key[n - 1] != '/') {
-		if (asprintf(&k, "%s/", p->a->to.key) < 0)
-			return AV_ENOMEM;
-		free(p->a->to.key);
-		p->a->to.key = k;
-	}
+	if ((rc = s3uri_as_prefix(&p->a->to)) != 0)
+		return rc;
 	if ((rc = config_load(p->g->config, &p->config, &err)) != 0)
 		msg_error("%s", err.ptr);
 	buf_release(&err);

@@ -161,7 +161,9 @@ static int put_single(struct s3_client *c, struct s3_put_job *j)
 		goto out;
 	}
 	kv[n++] = (struct sigv4_kv){ "x-amz-checksum-sha256", j->sha_b64 };
-	if (!j->unconditional)
+	if (j->o->if_match)
+		kv[n++] = (struct sigv4_kv){ "if-match", j->o->if_match };
+	else if (!j->unconditional)
 		kv[n++] = (struct sigv4_kv){ "if-none-match", "*" };
 	r.headers = kv;
 	r.nheaders = n;
@@ -178,7 +180,8 @@ static int put_single(struct s3_client *c, struct s3_put_job *j)
 	rc = s3req_send(c, &r, &rep);
 	if (rc == 0 && (etag = http_response_header(&rep.http, "etag")))
 		snprintf(j->res->etag, sizeof(j->res->etag), "%s", etag);
-	else if (rc && rc != AV_EEXIST && !(rc == AV_EUNSUPP && !j->unconditional))
+	else if (rc && rc != AV_EEXIST && !(rc == AV_EUNSUPP && !j->unconditional) &&
+		 !(rc == AV_ENOTFOUND && j->o->if_match))
 		s3req_report(c, &r, &rep, rc);
 out:
 	s3put_names_free(names, j->o->nmeta);
@@ -289,6 +292,33 @@ static int upload_once(struct s3_client *c, struct s3_put_job *j)
 	return rc;
 }
 
+/*
+ * Replaces the object only if it still has the ETag o->if_match: 412
+ * (changed) and 404 (deleted) are AV_ECONFLICT, for the caller to explain.
+ */
+static int replace_if_match(struct s3_client *c, struct s3_put_job *j)
+{
+	int rc;
+
+	if (j->multipart) {
+		msg_error("put 's3://%s/%s': a conditional replace (If-Match) is a "
+			  "single PutObject: %llu bytes is over the multipart threshold",
+			  j->bucket, j->key, (unsigned long long)j->n);
+		return AV_EINVAL;
+	}
+	j->res->created = 1;
+	j->res->parts = 1;
+	rc = put_single(c, j);
+	if (rc == AV_EUNSUPP)
+		msg_error("put 's3://%s/%s': the server does not support If-Match "
+			  "(501): not replaced", j->bucket, j->key);
+	if (rc == AV_EEXIST || rc == AV_ENOTFOUND)
+		rc = AV_ECONFLICT;
+	if (rc != 0)
+		j->res->created = 0;
+	return rc;
+}
+
 /* Uploads, then settles "already exists" by comparing contents. */
 static int put_run(struct s3_client *c, struct s3_put_job *j)
 {
@@ -308,6 +338,8 @@ static int put_run(struct s3_client *c, struct s3_put_job *j)
 	s3_sha256_hex(j->sha, j->sha_hex);
 	s3req_b64(j->sha, j->sha_b64);
 	memcpy(j->res->sha256, j->sha, 32);
+	if (j->o->if_match)
+		return replace_if_match(c, j);
 	for (tries = 0; tries < 2; tries++) {
 		j->res->created = 1;
 		rc = upload_once(c, j);

@@ -125,3 +125,20 @@ int s3uri_format(struct buf *out, const char *bucket, const char *key)
 {
 	return buf_addf(out, "s3://%s/%s", bucket, key ? key : "");
 }
+
+int s3uri_as_prefix(struct s3uri *u)
+{
+	size_t n = strlen(u->key);
+	char *k;
+
+	if (!n || u->key[n - 1] == '/')
+		return 0;
+	if (!(k = malloc(n + 2)))
+		return AV_ENOMEM;
+	memcpy(k, u->key, n);
+	k[n] = '/';
+	k[n + 1] = '\0';
+	free(u->key);
+	u->key = k;
+	return 0;
+}

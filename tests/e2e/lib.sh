@@ -107,3 +107,55 @@ mock_env() {
 	export AWS_ENDPOINT_URL=$MOCK_URL
 	unset AWS_SESSION_TOKEN AWS_PROFILE
 }
+
+# ---- boto3, the independent client ----
+
+# boto_find: sets PY to a python3 that has boto3 (Debian's or another);
+# returns non-zero when there is none.
+boto_find() {
+	local p
+	PY=""
+	for p in /usr/bin/python3 python3; do
+		if "$p" -c 'import boto3' 2>/dev/null; then PY=$p; return 0; fi
+	done
+	return 1
+}
+
+# boto CODE [ARGS...]: runs python CODE with `s3`, a boto3 client for the
+# mock at $MOCK_URL, and sys, hashlib, json imported; ARGS in sys.argv[1:].
+boto() {
+	local code=$1
+	shift
+	"$PY" - "$@" <<BOTO
+import sys, hashlib, json, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
+    aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
+    config=Config(s3={"addressing_style": "path"}))
+$code
+BOTO
+}
+
+# workflow_setup DIR: the common start of the workflow tests: boto3, the
+# mock serving DIR with a request log at $LOG, its environment, and no
+# real AWS files.  Skips the whole script (exit 0) without boto3 or mock.
+workflow_setup() {
+	if [ ! -x "$MOCK" ] || ! boto_find; then
+		skip "$(basename "$0")" "needs build/mock-s3 and python3 with boto3"
+		finish
+		exit 0
+	fi
+	LOG="$TMP/requests.log"
+	mock_start "$1" --log "$LOG" || { not_ok "mock starts"; finish; exit 1; }
+	mock_env
+	export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+}
+
+# log_mark / log_since MARK: the request log's length, and what came after.
+log_mark() { wc -l <"$LOG"; }
+log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
+# log_methods MARK: the HTTP methods of the requests since MARK, sorted, unique.
+log_methods() {
+	log_since "$1" | "$PY" -c 'import json, sys
+print(" ".join(sorted({json.loads(l)["method"] for l in sys.stdin})))'
+}

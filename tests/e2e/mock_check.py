@@ -157,6 +157,21 @@ def test_basics():
           not os.path.exists(os.path.join(DATA, BUCKET, "docs")))
 
 
+def test_delete_objects():
+    for k in ("del/a", "del/b c", "del/../x"):
+        S3.put_object(Bucket=BUCKET, Key=k, Body=b"d")
+    r = S3.delete_objects(Bucket=BUCKET, Delete={"Objects": [
+        {"Key": "del/a"}, {"Key": "del/b c"}, {"Key": "del/missing"}]})
+    check("DeleteObjects reports each key deleted",
+          sorted(d["Key"] for d in r.get("Deleted", [])) ==
+          ["del/a", "del/b c", "del/missing"] and not r.get("Errors"), r)
+    r = S3.delete_objects(Bucket=BUCKET, Delete={
+        "Objects": [{"Key": "del/../x"}], "Quiet": True})
+    left = S3.list_objects_v2(Bucket=BUCKET, Prefix="del/")
+    check("quiet DeleteObjects: no entries, keys gone",
+          not r.get("Deleted") and left["KeyCount"] == 0, (r, left))
+
+
 def test_special_keys():
     keys = ["sp ace", "plus+sign", "eq=ual&amp", "at@host", "pct%25%", "tilde~",
             "bang!'()*", "uni/é中文🙂", "dbl//slash", "/lead", "dot/./seg",
@@ -428,6 +443,38 @@ def test_multipart_checksums():
           h.get("ChecksumSHA256") == want, (h.get("ChecksumSHA256"), want))
 
 
+def test_many_uploads():
+    """Concurrent uploads, each Complete holding its upload's lock while
+    it takes its key's (with one lock table for both, 1 Complete in 128
+    deadlocked on itself: 200 catch that 4 times in 5)."""
+    clients = [client(read_timeout=10) for _ in range(4)]
+    failures = []
+
+    def worker(t):
+        s3 = clients[t]
+        for j in range(50):
+            key = "many/%d/%d" % (t, j)
+            try:
+                uid = s3.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+                e = s3.upload_part(Bucket=BUCKET, Key=key, UploadId=uid,
+                                   PartNumber=1, Body=b"p")["ETag"]
+                s3.complete_multipart_upload(
+                    Bucket=BUCKET, Key=key, UploadId=uid,
+                    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+            except Exception as err:
+                failures.append((key, repr(err)))
+                return
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    n = sum(len(p.get("Contents", [])) for p in clients[0].get_paginator(
+        "list_objects_v2").paginate(Bucket=BUCKET, Prefix="many/"))
+    check("200 concurrent multipart uploads complete", not failures and n == 200,
+          (failures[:2], n))
+
+
 # ---- authentication ----
 
 def test_auth():
@@ -620,10 +667,10 @@ def test_log():
 
 def main():
     tmp = sys.argv[4]
-    for t in (test_basics, test_special_keys, test_pagination, test_delimiter,
+    for t in (test_basics, test_delete_objects, test_special_keys, test_pagination, test_delimiter,
               test_conditional, test_race, test_checksums, test_ranges,
               lambda: test_upload_file(tmp), test_multipart_rules,
-              test_multipart_checksums, test_auth, test_error_faults,
+              test_multipart_checksums, test_many_uploads, test_auth, test_error_faults,
               test_connection_faults, test_complete_fault, test_list_faults,
               test_skew, test_log):
         try:

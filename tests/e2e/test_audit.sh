@@ -3,33 +3,11 @@
 # clean migrated bucket passes, also in depth.
 . "$(dirname "$0")/lib.sh"
 
-PY=""
-for p in /usr/bin/python3 python3; do
-	if "$p" -c 'import boto3' 2>/dev/null; then PY=$p; break; fi
-done
-if [ ! -x "$MOCK" ] || [ -z "$PY" ]; then
-	skip "audit against the mock" "needs build/mock-s3 and python3 with boto3"
-	finish; exit 0
-fi
 DATA="$TMP/data"
-LOG="$TMP/requests.log"
 B="$DATA/bkt"
 mkdir -p "$B"/heroku-{20,22}/runtimes
-mock_start "$DATA" --log "$LOG" || { not_ok "mock starts"; finish; exit 1; }
-mock_env
-export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+workflow_setup "$DATA"
 av() { "$AV" --no-progress "$@"; }
-boto() {
-	local code=$1; shift
-	"$PY" - "$@" <<EOF
-import sys, hashlib, boto3
-from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
-    aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
-    config=Config(s3={"addressing_style": "path"}))
-$code
-EOF
-}
 mk() { MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$1" json >/dev/null; }
 mk "$B/heroku-20/runtimes/python-3.11.2.tar.gz"
 mk "$B/heroku-22/runtimes/python-3.11.2.tar.gz"
@@ -40,9 +18,9 @@ out=$(av audit s3://bkt --deep); rc=$?
 check_eq "clean bucket: exit 0" 0 "$rc"
 check_match "clean bucket: summary" "2 legacy, 2 new, 0 unrecognised, 0 ignored; 2 archive\(s\) checked in depth; 0 problem" "$out"
 check_match "deep check confirms the content against the source" "equal to its source after the transform" "$out"
-mark=$(wc -l <"$LOG")
+mark=$(log_mark)
 av audit s3://bkt >/dev/null
-check_eq "audit sends only GET and HEAD" "GET HEAD" "$(tail -n +"$((mark + 1))" "$LOG" | "$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l)["method"] for l in sys.stdin})))')"
+check_eq "audit sends only GET and HEAD" "GET HEAD" "$(log_methods "$mark")"
 
 # --- plant one of each problem -------------------------------------------
 mk "$B/heroku-22/runtimes/python-3.12.1.tar.gz"			# not migrated

@@ -5,35 +5,11 @@
 # (compare_runtime.py), never with archivist itself.
 . "$(dirname "$0")/lib.sh"
 
-PY=""
-for p in /usr/bin/python3 python3; do
-	if "$p" -c 'import boto3' 2>/dev/null; then PY=$p; break; fi
-done
-if [ ! -x "$MOCK" ] || [ -z "$PY" ]; then
-	skip "migrate against the mock" "needs build/mock-s3 and python3 with boto3"
-	finish; exit 0
-fi
 DATA="$TMP/data"
-LOG="$TMP/requests.log"
 B="$DATA/bkt"
 mkdir -p "$B"/heroku-{18,20,22,24}/runtimes
-mock_start "$DATA" --log "$LOG" || { not_ok "mock starts"; finish; exit 1; }
-mock_env
-export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+workflow_setup "$DATA"
 av() { "$AV" --no-progress "$@"; }
-boto() {	# boto CODE ARGS...: s3 = boto3 client for the mock
-	local code=$1; shift
-	"$PY" - "$@" <<EOF
-import sys, boto3
-from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
-    aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
-    config=Config(s3={"addressing_style": "path"}))
-$code
-EOF
-}
-log_mark() { wc -l <"$LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
 
 # --- seed: real runtimes, one corrupt archive, names that do not parse ----
 mk() { MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$1" json email >/dev/null; }
@@ -67,8 +43,7 @@ create heroku-22/runtimes/python-3.12.1.tar.gz python-3.12.1-ubuntu-22.04-amd64.
 invalid heroku-18/runtimes/python-3.6.15.tar.gz -
 invalid heroku-22/runtimes/python-3.12.tar.gz -" "$plan"
 check_match "dry run says why a key is invalid" '"reason":"[^"]*heroku-18' "$out"
-methods=$(log_since "$mark" | "$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l)["method"] for l in sys.stdin})))')
-check_eq "dry run sent only GET and HEAD" "GET HEAD" "$methods"
+check_eq "dry run sent only GET and HEAD" "GET HEAD" "$(log_methods "$mark")"
 check_eq "dry run wrote nothing" "" "$(cd "$B" && ls python-* 2>/dev/null)"
 
 # --- the migration --------------------------------------------------------
@@ -102,9 +77,25 @@ done
 check_match "new archives carry an XXH64 checksum" "Check: XXH64" \
 	"$(zstd -lv "$TMP/python-3.11.2-ubuntu-20.04-amd64.tar.zst" 2>&1)"
 
-# --- a rerun does nothing -------------------------------------------------
+# --- a rerun does nothing, and writes the manifests -------------------------
 mark=$(log_mark)
-out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 2>/dev/null); rc=$?
+out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 --manifest "$TMP/m.json" 2>/dev/null); rc=$?
+check "the rerun wrote a TOML manifest too" av migrate $M --stack heroku-20 --manifest "$TMP/inventory.toml"
+check_eq "the manifests list what was made, with its source and real checksum" "ok" "$(boto '
+import tomllib
+m = json.load(open(sys.argv[1]))
+inv = tomllib.load(open(sys.argv[2], "rb"))
+arts = {a["key"]: a for a in m["artifacts"]}
+assert sorted(arts) == ["python-3.11.2-ubuntu-20.04-amd64.tar.zst", "python-3.11.2-ubuntu-22.04-amd64.tar.zst",
+    "python-3.11.2-ubuntu-24.04-amd64.tar.zst", "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], sorted(arts)
+for k, a in arts.items():
+    body = s3.get_object(Bucket="bkt", Key=k)["Body"].read()
+    assert a["checksum"] == "sha256:" + hashlib.sha256(body).hexdigest(), k
+    assert a["size"] == len(body), k
+    assert a["legacy_source"]["key"].startswith("heroku-2") and a["legacy_source"]["key"].endswith(".tar.gz"), a
+assert arts["python-3.12.1-ubuntu-22.04-amd64.tar.zst"]["legacy_source"]["key"] == "heroku-22/runtimes/python-3.12.1.tar.gz"
+assert len(inv["artifacts"]) == 4 and all(x["checksum"] == arts[x["url"].rsplit("/", 1)[1]]["checksum"] for x in inv["artifacts"])
+print("ok")' "$TMP/m.json" "$TMP/inventory.toml")"
 check_match "rerun skips what is done" "done: 0 created, 4 skipped" "$out"
 check_eq "rerun sent no write" 0 "$(log_since "$mark" | grep -c '"method":"\(PUT\|POST\)"')"
 

@@ -17,6 +17,19 @@ ok "the mock starts on a free port ($MOCK_PORT)"
 check_eq "mockctl status" "$MOCK_PORT $MOCK_PID" \
 	"$("$ROOT/mocks/mockctl" status "$MOCK_DIR")"
 
+presign() {	# KEY SECONDS: a boto3-presigned GET URL
+	python3 - "$MOCK_URL" "$1" "$2" <<'PY'
+import sys, boto3
+from botocore.config import Config
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1",
+                  aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
+                  config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+print(s3.generate_presigned_url("get_object", ExpiresIn=int(sys.argv[3]),
+                                Params={"Bucket": "bkt", "Key": sys.argv[2]}))
+PY
+}
+expiring=$(presign "range/k" 1)	# expired by the time it is used
+
 # boto3: one line per check, "ok DESC" or "not ok DESC: DETAIL".
 done_seen=0
 while IFS= read -r line; do
@@ -30,7 +43,12 @@ done < <(python3 "$ROOT/tests/e2e/mock_check.py" "$MOCK_URL" "$MOCK_DIR" \
 	"$TMP/requests.log" "$TMP" 2>&1)
 check_eq "boto3 checks ran to the end" 1 "$done_seen"
 
-# curl: keep-alive, the admin endpoint's validation, unsigned requests.
+# curl: presigned URLs, keep-alive, the admin endpoint, unsigned requests.
+url=$(presign "range/k" 60)
+curl -fsS "$url" -o "$TMP/presigned" 2>"$TMP/curl.err"
+check_eq "curl fetches a presigned URL" 1024 "$(stat -c %s "$TMP/presigned" 2>/dev/null)"
+check_eq "curl: an expired presigned URL gets 403" 403 \
+	"$(curl -s -o /dev/null -w '%{http_code}' "$expiring")"
 out=$(curl -sv "$MOCK_URL/_mock/ping" "$MOCK_URL/_mock/ping" 2>&1)
 check_match "keep-alive: the second request reuses the connection" \
 	"Re-using existing connection" "$out"
@@ -53,6 +71,10 @@ if command -v aws >/dev/null 2>&1; then
 	aws --endpoint-url "$MOCK_URL" s3 cp "s3://bkt/cli/file one.bin" \
 		"$TMP/cli.out" >/dev/null 2>&1
 	check "aws s3 cp down: identical" cmp "$TMP/cli.bin" "$TMP/cli.out"
+	check "aws s3 rm --recursive" aws --endpoint-url \
+		"$MOCK_URL" s3 rm --recursive s3://bkt/cli/
+	check_eq "... leaves nothing" "" \
+		"$(aws --endpoint-url "$MOCK_URL" s3 ls s3://bkt/cli/ 2>&1)"
 else
 	skip "aws s3 cp and ls against the mock" "no aws CLI"
 fi

@@ -4,34 +4,10 @@
 # results checked with boto3, zstd and Python's tarfile.
 . "$(dirname "$0")/lib.sh"
 
-PY=""
-for p in /usr/bin/python3 python3; do
-	if "$p" -c 'import boto3' 2>/dev/null; then PY=$p; break; fi
-done
-if [ ! -x "$MOCK" ] || [ -z "$PY" ]; then
-	skip "publish against the mock" "needs build/mock-s3 and python3 with boto3"
-	finish; exit 0
-fi
 DATA="$TMP/data"
-LOG="$TMP/requests.log"
 mkdir -p "$DATA/rel"
-mock_start "$DATA" --log "$LOG" || { not_ok "mock starts"; finish; exit 1; }
-mock_env
-export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+workflow_setup "$DATA"
 av() { "$AV" --no-progress "$@"; }
-boto() {
-	local code=$1; shift
-	"$PY" - "$@" <<EOF
-import sys, boto3
-from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
-    aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
-    config=Config(s3={"addressing_style": "path"}))
-$code
-EOF
-}
-log_mark() { wc -l <"$LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
 
 W="$TMP/work"
 mkdir -p "$W"
@@ -93,7 +69,7 @@ out=$(av publish "$W/python-3.11.2.tar.gz" "$W/python-3.12.1.tar" --to s3://rel 
 check_eq "dry run: exit 0" 0 "$rc"
 check_match "dry run: exists / create" "^exists +python-3.11.2-ubuntu-22.04-amd64.tar.zst.*
 create +python-3.12.1-ubuntu-22.04-amd64.tar.zst" "$out"
-check_eq "dry run sent only HEAD" "HEAD" "$(log_since "$mark" | "$PY" -c 'import json,sys; print(" ".join(sorted({json.loads(l)["method"] for l in sys.stdin})))')"
+check_eq "dry run sent only HEAD" "HEAD" "$(log_methods "$mark")"
 
 # --- usage errors: exit 2, nothing sent ---------------------------------
 mark=$(log_mark)

@@ -239,6 +239,10 @@ bad "truncated tar (size past the end)" "archive truncated" "$TMP/trunc.tar"
 bad "missing input" "cannot open" "$TMP/nonexistent.tar"
 printf 'x' | xz -c >"$TMP/x.xz" 2>/dev/null || printf '\3757zXZ\0' >"$TMP/x.xz"
 bad "xz input" "xz input is not supported" "$TMP/x.xz"
+check_status "OUT is a directory: exit 1" 1 \
+	"$AV" recompress "$gz" "$TMP/bad" --level 1
+check "OUT /dev/null is written to, not replaced" sh -c \
+	"'$AV' recompress '$gz' /dev/null --level 1 && test -c /dev/null"
 check_status "unwritable output directory: exit 1" 1 \
 	"$AV" recompress "$gz" "$TMP/no/such/dir/out.tar.zst" --level 1
 

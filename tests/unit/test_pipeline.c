@@ -289,6 +289,46 @@ static void test_sink_failure_and_misuse(void **state)
 	buf_release(&tar);
 }
 
+/* Level 0 writes the rewritten tar itself: what level 3 compresses. */
+static void run_level(const struct buf *in, int level, struct run *r)
+{
+	struct pipeline_opts o;
+	struct pipeline *p = NULL;
+	struct sink s = { util_sink_buf, &r->out };
+
+	buf_init(&r->out, 0);
+	pipeline_opts_init(&o);
+	o.level = level;
+	r->rc = pipeline_new(&p, &o);
+	if (r->rc == 0)
+		r->rc = pipeline_write(p, in->ptr, in->len);
+	if (r->rc == 0)
+		r->rc = pipeline_finish(p, &s, &r->st);
+	pipeline_free(p);
+}
+
+static void test_level_zero_is_the_rewritten_tar(void **state)
+{
+	struct buf in, back;
+	struct run z, c;
+
+	(void)state;
+	sh(PYC_TAR "make links pax", NULL, &in);
+	run_level(&in, 0, &z);
+	run_level(&in, 3, &c);
+	assert_int_equal(z.rc, 0);
+	assert_int_equal(c.rc, 0);
+	sh("zstd -dc", &c.out, &back);
+	assert_int_equal(z.out.len, z.st.rw.tar_out);
+	assert_int_equal(back.len, z.out.len);
+	assert_memory_equal(back.ptr, z.out.ptr, z.out.len);
+	assert_int_equal(z.st.rw.pyc[PYC_REWRITTEN], 1);
+	buf_release(&back);
+	buf_release(&z.out);
+	buf_release(&c.out);
+	buf_release(&in);
+}
+
 static void test_stats_json(void **state)
 {
 	struct buf in;
@@ -325,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_deterministic_and_hashed),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_sink_failure_and_misuse),
+		cmocka_unit_test(test_level_zero_is_the_rewritten_tar),
 		cmocka_unit_test(test_stats_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -291,7 +291,7 @@ static void test_put_headers_and_501_fallback(void **state)
 	struct script s = { .nreplies = 3 };
 	struct s3_put_result res;
 	struct s3_meta m = { (char *)(uintptr_t)"origin", (char *)(uintptr_t)"ci" };
-	struct s3_put_opts o = { "text/plain", &m, 1, NULL, S3_EXISTS_COMPARE, 0, NULL, NULL };
+	struct s3_put_opts o = { "text/plain", &m, 1, NULL, S3_EXISTS_COMPARE, 0, NULL, NULL, NULL };
 	struct s3_client *c;
 
 	(void)state;
@@ -314,6 +314,36 @@ static void test_put_headers_and_501_fallback(void **state)
 	assert_true(res.created);
 	assert_true(res.unconditional);
 	assert_string_equal(res.etag, "\"5d41\"");
+	done(&s, c);
+}
+
+/* If-Match replaces only the version read; a change or a deletion in
+ * between is a conflict, never a second try. */
+static void test_put_if_match(void **state)
+{
+	struct script s = { .nreplies = 4 };
+	struct s3_put_opts o = { 0 };
+	struct s3_put_result res;
+	struct s3_client *c;
+
+	(void)state;
+	o.if_match = "\"5d41\"";
+	s.replies[0] = R(0, "200 OK", "ETag: \"a1b2\"\r\n", "");
+	s.replies[1] = R(1, "412 Precondition Failed", "",
+			 "<Error><Code>PreconditionFailed</Code></Error>");
+	s.replies[2] = R(2, "404 Not Found", "", "<Error><Code>NoSuchKey</Code></Error>");
+	s.replies[3] = R(3, "501 Not Implemented", "", "<Error><Code>NotImplemented</Code></Error>");
+	c = client(&s);
+	assert_int_equal(s3_put_mem(c, "bkt", "k", "hello", 5, &o, &res), 0);
+	assert_true(res.created);
+	assert_string_equal(res.etag, "\"a1b2\"");
+	assert_true(has(&s, 0, "if-match: \"5d41\""));
+	assert_false(has(&s, 0, "if-none-match"));
+	assert_int_equal(s3_put_mem(c, "bkt", "k", "hello", 5, &o, &res), AV_ECONFLICT);
+	assert_false(res.created);
+	assert_int_equal(s3_put_mem(c, "bkt", "k", "hello", 5, &o, &res), AV_ECONFLICT);
+	assert_int_equal(s3_put_mem(c, "bkt", "k", "hello", 5, &o, &res), AV_EUNSUPP);
+	assert_int_equal(s.nrequests, 4);	/* no HEAD, no retry */
 	done(&s, c);
 }
 
@@ -394,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_get_refuses_a_changed_object),
 		cmocka_unit_test(test_get_checks_the_recorded_sha),
 		cmocka_unit_test(test_put_headers_and_501_fallback),
+		cmocka_unit_test(test_put_if_match),
 		cmocka_unit_test(test_put_existing_identical_and_different),
 		cmocka_unit_test(test_presign),
 	};

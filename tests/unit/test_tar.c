@@ -334,55 +334,6 @@ static void test_callback_error_stops(void **state)
 	buf_release(&tar);
 }
 
-static void test_numbers(void **state)
-{
-	unsigned char f[12];
-	int64_t v;
-
-	(void)state;
-	assert_int_equal(tar_parse_number((const unsigned char *)" 0755 \0", 8,
-					  &v), 0);
-	assert_int_equal(v, 0755);
-	assert_int_equal(tar_parse_number((const unsigned char *)"\0\0\0", 3,
-					  &v), 0);
-	assert_int_equal(v, 0);
-	assert_int_equal(tar_parse_number((const unsigned char *)"0789", 4, &v),
-			 AV_EINVAL);
-	tar_set_number(f, 12, 077777777777ULL);
-	assert_memory_equal(f, "77777777777", 12);
-	tar_set_number(f, 12, 8ULL << 30);	/* 8 GiB: base-256 */
-	assert_int_equal(f[0], 0x80);
-	assert_int_equal(tar_parse_number(f, 12, &v), 0);
-	assert_int_equal(v, (int64_t)8 << 30);
-	memset(f, 0xff, 12);	/* -1 in base-256 */
-	assert_int_equal(tar_parse_number(f, 12, &v), 0);
-	assert_int_equal(v, -1);
-	memset(f, 0, 12);
-	f[0] = 0x80;
-	f[2] = 1;		/* 2^72: too large */
-	assert_int_equal(tar_parse_number(f, 12, &v), AV_EINVAL);
-}
-
-static void test_pax_record_lengths(void **state)
-{
-	struct buf b = BUF_INIT;
-
-	(void)state;
-	assert_int_equal(tar_pax_add(&b, "a", "b", 1), 0);
-	assert_string_equal(b.ptr, "6 a=b\n");
-	buf_reset(&b);
-	assert_int_equal(tar_pax_add(&b, "k", "aaaa", 4), 0);
-	assert_string_equal(b.ptr, "9 k=aaaa\n");
-	buf_reset(&b);
-	/* 9 bytes without the length: "10" would make it 11 */
-	assert_int_equal(tar_pax_add(&b, "k", "aaaaa", 5), 0);
-	assert_string_equal(b.ptr, "11 k=aaaaa\n");
-	buf_reset(&b);
-	assert_int_equal(tar_pax_add(&b, "path", "abc", 3), 0);
-	assert_string_equal(b.ptr, "12 path=abc\n");
-	buf_release(&b);
-}
-
 /* Rebuilds every hardlink of the Python/GNU archives as a regular file
  * of 5 bytes, or as a link to a 150-byte name; tarfile must read it. */
 static void rebuild_links(const char *cmd, const struct tar_rebuild *how,
@@ -465,8 +416,6 @@ int main(void)
 		cmocka_unit_test(test_sized_directory_is_refused),
 		cmocka_unit_test(test_bad_pax_records),
 		cmocka_unit_test(test_callback_error_stops),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_pax_record_lengths),
 		cmocka_unit_test(test_rebuild_hardlink_as_file),
 		cmocka_unit_test(test_rebuild_relink_long_name),
 	};

@@ -1,0 +1,270 @@
+/* scan: list a prefix, keep the new-scheme artifacts, HEAD each one. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "archivist/error.h"
+#include "archivist/msg.h"
+#include "archivist/plan.h"
+#include "archivist/scan.h"
+#include "archivist/version.h"
+
+#define MAX_THREADS 64
+
+struct lister {
+	const struct config *cfg;
+	const struct scan_opts *o;
+	struct scan_result *r;
+	size_t cap;
+};
+
+static int add_item(struct lister *l, const char *key, struct naming_artifact *a)
+{
+	struct scan_item *it;
+
+	if (l->r->n == l->cap) {
+		size_t ncap = l->cap ? 2 * l->cap : 64;
+
+		if (!(it = realloc(l->r->items, ncap * sizeof(*it))))
+			return AV_ENOMEM;
+		l->r->items = it;
+		l->cap = ncap;
+	}
+	it = &l->r->items[l->r->n];
+	memset(it, 0, sizeof(*it));
+	if (!(it->key = strdup(key)))
+		return AV_ENOMEM;
+	it->name = *a;			/* ownership moves to the item */
+	memset(a, 0, sizeof(*a));
+	it->legacy_size = -1;
+	l->r->n++;
+	return 0;
+}
+
+/* One listed key: keep it, count it, or warn about it. */
+static int on_object(void *ctx, const struct s3_object *obj)
+{
+	struct lister *l = ctx;
+	const char *rel = obj->key + strlen(l->o->prefix);
+	struct naming_artifact a;
+	struct naming_legacy leg;
+	struct buf why = BUF_INIT;
+	int rc = 0;
+
+	l->r->listed++;
+	if (naming_parse_new(l->cfg, rel, &a, &why) == 0) {
+		if (l->o->version_glob && !version_glob_match(l->o->version_glob, a.version))
+			l->r->filtered++;
+		else
+			rc = add_item(l, obj->key, &a);
+	} else if (a.status != NAMING_UNRECOGNISED) {
+		l->r->invalid++;
+		msg_warn("skipping 's3://%s/%s': %s", l->o->bucket, obj->key, why.ptr);
+	} else if (naming_parse_legacy(l->cfg, rel, &leg, NULL) == 0 ||
+		   leg.status != NAMING_UNRECOGNISED) {
+		l->r->legacy++;
+		naming_legacy_release(&leg);
+	} else {
+		l->r->ignored++;
+		msg_debug("ignoring 's3://%s/%s': not a runtime key", l->o->bucket, obj->key);
+	}
+	naming_artifact_release(&a);
+	buf_release(&why);
+	return rc;
+}
+
+static int is_hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[64] == '\0';
+}
+
+/* The legacy source the object records (migrate writes it), if any. */
+static int read_source(const struct scan_opts *o, struct scan_item *it,
+		       const struct s3_head *h)
+{
+	const char *stored = s3_head_meta(h, PLAN_META_SOURCE_KEY);
+	struct buf k = BUF_INIT;
+	const char *size = s3_head_meta(h, PLAN_META_SOURCE_SIZE);
+	const char *sha = s3_head_meta(h, PLAN_META_SOURCE_SHA256);
+	unsigned long long v;
+	char *end;
+
+	if (!stored || !*stored)
+		return 0;
+	if (plan_source_key_decode(stored, &k) != 0) {
+		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not URI-encoded)",
+			 o->bucket, it->key, PLAN_META_SOURCE_KEY, stored);
+		buf_release(&k);
+		return 0;
+	}
+	if (!(it->legacy_key = buf_detach(&k, NULL)))
+		return AV_ENOMEM;
+	if (size) {
+		errno = 0;
+		v = strtoull(size, &end, 10);
+		if (*size >= '0' && *size <= '9' && !*end && !errno && v <= INT64_MAX)
+			it->legacy_size = (int64_t)v;
+		else
+			msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a size)",
+				 o->bucket, it->key, PLAN_META_SOURCE_SIZE, size);
+	}
+	if (sha && is_hex64(sha))
+		memcpy(it->legacy_sha256, sha, 65);
+	else if (sha)
+		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a sha256)",
+			 o->bucket, it->key, PLAN_META_SOURCE_SHA256, sha);
+	return 0;
+}
+
+static int hash_write(void *ctx, const void *data, size_t n)
+{
+	return EVP_DigestUpdate(ctx, data, n) ? 0 : AV_ECRYPTO;
+}
+
+/* Reads the object and hashes it; the ETag pins the version HEAD saw. */
+static int compute_sha(struct s3_client *c, const struct scan_opts *o,
+		       struct scan_item *it)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct s3_get_opts go = { 0, it->etag, NULL, NULL };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct sink s = { hash_write, md };
+	unsigned char sha[32];
+	int rc, i;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return AV_ECRYPTO;
+	}
+	msg_verbose("'s3://%s/%s' records no sha256: reading it", o->bucket, it->key);
+	if ((rc = s3_get(c, o->bucket, it->key, &go, &s, NULL)) == 0 &&
+	    !EVP_DigestFinal_ex(md, sha, NULL))
+		rc = AV_ECRYPTO;
+	EVP_MD_CTX_free(md);
+	if (rc != 0)
+		return rc;
+	for (i = 0; i < 32; i++) {
+		it->sha256[2 * i] = hex[sha[i] >> 4];
+		it->sha256[2 * i + 1] = hex[sha[i] & 15];
+	}
+	it->sha256[64] = '\0';
+	it->computed = 1;
+	return 0;
+}
+
+/* HEAD (and maybe GET) one artifact; the outcome goes in it->state. */
+static void inspect(struct s3_client *c, const struct scan_opts *o,
+		    struct scan_item *it)
+{
+	struct s3_head h;
+	int rc;
+
+	s3_head_init(&h);
+	it->state = SCAN_FAILED;
+	if (s3_head(c, o->bucket, it->key, &h) != 0)
+		goto out;
+	if (!h.exists) {
+		msg_warn("'s3://%s/%s' is gone (HEAD: %d) since it was listed: left out",
+			 o->bucket, it->key, h.absent_status);
+		it->state = SCAN_GONE;
+		goto out;
+	}
+	it->size = h.size;
+	if (!(it->etag = strdup(h.etag)) || read_source(o, it, &h) != 0) {
+		msg_error("'s3://%s/%s': out of memory", o->bucket, it->key);
+		goto out;
+	}
+	if (s3_head_sha256(&h, it->sha256))
+		it->state = SCAN_OK;
+	else if (!o->compute_missing)
+		it->state = SCAN_NO_SHA256;
+	else if ((rc = compute_sha(c, o, it)) == 0)
+		it->state = SCAN_OK;
+	else if (rc == AV_ENOMEM || rc == AV_ECRYPTO)
+		msg_error("'s3://%s/%s': cannot hash: %s", o->bucket, it->key,
+			  error_message(rc));
+out:
+	s3_head_release(&h);
+}
+
+struct pool {
+	struct s3_client *c;
+	const struct scan_opts *o;
+	struct scan_result *r;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->r->n)
+			return NULL;
+		inspect(p->c, p->o, &p->r->items[i]);
+	}
+}
+
+/* Runs inspect() over every item on up to o->jobs threads. */
+static void inspect_all(struct s3_client *c, const struct scan_opts *o,
+			struct scan_result *r)
+{
+	pthread_t th[MAX_THREADS];
+	struct pool p = { c, o, r, PTHREAD_MUTEX_INITIALIZER, 0 };
+	size_t n = o->jobs < 1 ? 1 : (size_t)o->jobs, started = 0, i;
+
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	if (n > r->n)
+		n = r->n;
+	while (started + 1 < n && pthread_create(&th[started], NULL, worker, &p) == 0)
+		started++;
+	worker(&p);	/* this thread works too */
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+}
+
+int scan_run(struct s3_client *c, const struct config *cfg,
+	     const struct scan_opts *o, struct scan_result *out)
+{
+	struct s3_list_opts lo = { o->prefix, NULL, 0, NULL };
+	struct lister l = { cfg, o, out, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = s3_list(c, o->bucket, &lo, on_object, &l)) != 0) {
+		if (rc == AV_ENOMEM)
+			msg_error("listing 's3://%s/%s': out of memory", o->bucket, o->prefix);
+		return rc;
+	}
+	inspect_all(c, o, out);
+	return 0;
+}
+
+void scan_result_release(struct scan_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->items[i].key);
+		free(r->items[i].etag);
+		free(r->items[i].legacy_key);
+		naming_artifact_release(&r->items[i].name);
+	}
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
