@@ -3,8 +3,9 @@
 # ~114 and ~168 MB CPython tars (prefixes of the big input's file list,
 # see bench_slices in lib.sh) at level 19 (BENCH_LEVEL), BENCH_RUNS times
 # each (default 3); then ls of 1k, 10k and 100k keys (bench/list.sh, only
-# archivist).  Time should grow linearly with the input, memory stay flat
-# (bounded by zstd's window and jobs, and by one listing page).
+# archivist, BENCH_LIST_RUNS times, default 3).  Time should grow
+# linearly with the input, memory stay flat (bounded by zstd's window and
+# jobs, and by one listing page).
 #
 # usage: bench/scaling.sh
 source "$(dirname "$0")/lib.sh"
@@ -34,4 +35,4 @@ for f in "${ins[@]}"; do
 	echo "| $(basename "$f") | $(calc "$t / 1000000" 1) | $w | $(bench_runs "$l") |" \
 		"$(calc "$(bench_median "$l" 2) / 1024" 0) | $(calc "$w / ($t / 100000000)" 1) |"
 done
-BENCH_TOOLS=archivist "$BENCH_DIR/list.sh" 1000 10000 100000
+BENCH_RUNS=${BENCH_LIST_RUNS:-3} BENCH_TOOLS=archivist "$BENCH_DIR/list.sh" 1000 10000 100000
