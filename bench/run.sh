@@ -2,7 +2,7 @@
 # Runs the benchmarks (all, or those named) and writes each one's table
 # to bench/out/result.NAME.md as well as stdout.  Run by hand or with
 # `make bench [BENCH=NAME...]`; never by make check.  Level 22 runs take
-# minutes each: the whole set takes about 45 minutes on 2 idle cores.
+# minutes each: the whole set takes about an hour on 2 idle cores.
 #
 # usage: bench/run.sh [recompress|migrate|migrate-many|transfer|list|scaling]...
 source "$(dirname "$0")/lib.sh"
