@@ -84,9 +84,10 @@ struct config_target {
 /*
  * Loads and validates a configuration.  path NULL means $ARCHIVIST_CONFIG
  * if set and non-empty, else the built-in copy.  On success returns 0 and
- * *out (free with config_free).  On failure returns AV_ECONFIG (invalid),
- * AV_EIO (unreadable) or AV_ENOMEM, with one line appended to err naming
- * the file and field; *out is NULL.
+ * *out (free with config_free).  On failure returns AV_ECONFIG (invalid,
+ * or unreadable: missing, a directory, no permission) or AV_ENOMEM, with
+ * one line appended to err naming the file and field or the reason; *out
+ * is NULL.
  */
 int config_load(const char *path, struct config **out, struct buf *err);
 

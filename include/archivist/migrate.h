@@ -9,9 +9,9 @@
  * migration_plan() lists the legacy keys, builds the plan (plan.h) and
  * HEADs every new key to decide its action; it sends only list and HEAD
  * requests.  migration_run() plans, prints the plan, and unless dry_run
- * aborts this tool's abandoned multipart uploads on the planned keys,
  * converts every "create" (convert.h) on a pool of workers (workers.h,
- * jobs.h), and prints a summary.
+ * jobs.h), then aborts the multipart uploads left behind (interrupted
+ * runs, lost replies) on the keys now done, and prints a summary.
  */
 #ifndef ARCHIVIST_MIGRATE_H
 #define ARCHIVIST_MIGRATE_H

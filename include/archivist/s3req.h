@@ -138,9 +138,10 @@ struct s3_put_job {
 /*
  * Uploads j in parts (CreateMultipartUpload, parallel UploadPart with
  * per-part checksums, CompleteMultipartUpload with If-None-Match), and
- * aborts the upload on any failure.  0, AV_EEXIST (412 on Complete; not
- * reported), AV_EUNSUPP (501 to If-None-Match; aborted, not reported), or
- * another code (reported).
+ * aborts the upload on any failure.  0, AV_EEXIST (412 on Complete, or
+ * the upload vanished -- NoSuchUpload -- because another client aborted
+ * or completed it: look at the object; not reported), AV_EUNSUPP (501 to
+ * If-None-Match; aborted, not reported), or another code (reported).
  */
 int s3mp_upload(struct s3_client *c, struct s3_put_job *j);
 

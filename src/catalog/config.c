@@ -445,6 +445,11 @@ out:
 	return rc;
 }
 
+/*
+ * A configuration that cannot be read is a configuration error like one
+ * that does not validate (AV_ECONFIG: exit 2, nothing attempted), not an
+ * I/O failure of the work.
+ */
 static int read_file(const char *path, struct buf *data, struct buf *err)
 {
 	char chunk[8192];
@@ -454,7 +459,7 @@ static int read_file(const char *path, struct buf *data, struct buf *err)
 
 	if (!f) {
 		buf_addf(err, "%s: cannot open: %s", path, strerror(errno));
-		return AV_EIO;
+		return AV_ECONFIG;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if ((rc = buf_add(data, chunk, n)) != 0) {
@@ -464,8 +469,8 @@ static int read_file(const char *path, struct buf *data, struct buf *err)
 			break;
 		}
 	if (rc == 0 && ferror(f)) {
-		buf_addf(err, "%s: read error: %s", path, strerror(errno));
-		rc = AV_EIO;
+		buf_addf(err, "%s: cannot read: %s", path, strerror(errno));
+		rc = AV_ECONFIG;
 	}
 	fclose(f);
 	return rc == AV_ETOOBIG ? AV_ECONFIG : rc;

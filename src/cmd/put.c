@@ -1,4 +1,6 @@
 /* put: upload a file, never replacing an object with other content. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -186,6 +188,28 @@ static int put_options(int argc, char **argv, struct put_args *a)
 	return 0;
 }
 
+/*
+ * FILE must be a regular file we can read, checked before anything is
+ * sent: AV_EUSAGE (exit 2), reported with the reason, or 0 and *st.
+ */
+static int check_input(const char *file, struct stat *st)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, st) != 0) {
+		msg_error("put: cannot read '%s': %s", file, strerror(errno));
+	} else if (!S_ISREG(st->st_mode)) {
+		msg_error("put: '%s' is not a regular file%s", file,
+			  S_ISDIR(st->st_mode) ? " (a directory)" : "");
+	} else {
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return AV_EUSAGE;
+}
+
 int cmd_put(int argc, char **argv, const struct globals *g)
 {
 	static struct put_args a;
@@ -201,11 +225,8 @@ int cmd_put(int argc, char **argv, const struct globals *g)
 		return EXIT_DONE;
 	if (rc || (rc = s3uri_parse(a.uri, &u)) || (rc = dest_key(&u, a.file)))
 		goto out;
-	if (stat(a.file, &st) != 0 || !S_ISREG(st.st_mode)) {
-		msg_error("put: '%s' is not a readable regular file", a.file);
-		rc = AV_EUSAGE;
+	if ((rc = check_input(a.file, &st)))
 		goto out;
-	}
 	if (!a.o.content_type)
 		a.o.content_type = guess_type(a.file);
 	if ((rc = s3_client_open(g, &c)))

@@ -61,7 +61,7 @@ static void usage(FILE *f)
 	      "OUT.  The sha256 and size of OUT and the counts are printed on\n"
 	      "stderr, and with --json as one JSON object on stdout.\n\n"
 	      "exit status: 0 done, 1 failed (corrupt or truncated input, I/O),\n"
-	      "2 usage error\n", f);
+	      "2 usage error (also an IN that cannot be opened, or a directory)\n", f);
 }
 
 static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
@@ -273,16 +273,29 @@ static int report(const struct args *a, const struct pipeline_stats *st,
 	return AV_ENOMEM;
 }
 
-/* Opens IN: fd, or -1 (reported); *size when it is a regular file. */
+/*
+ * Opens IN: fd, or -1 (reported: a usage error, nothing was written);
+ * *size when it is a regular file.  A directory opens but cannot be read:
+ * refuse it here rather than after creating the output.
+ */
 static int open_in(const char *in, uint64_t *size)
 {
 	struct stat sb;
 	int fd = strcmp(in, "-") == 0 ? STDIN_FILENO :
 		 open(in, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
 		msg_error("cannot open '%s': %s", in, strerror(errno));
-	else if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0)
+		return fd;	/* reading will tell */
+	if (S_ISDIR(sb.st_mode)) {
+		msg_error("'%s' is a directory, not an archive", in);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(sb.st_mode))
 		*size = (uint64_t)sb.st_size;
 	return fd;
 }
@@ -323,7 +336,7 @@ static int run(struct args *a, const struct globals *g)
 	int tmp = 0, in_fd, rc = AV_EIO;
 
 	if ((in_fd = open_in(a->in, &a->po.in_size)) < 0)
-		return rc;
+		return AV_EUSAGE;
 	if ((sf.fd = open_out(a->out, &tmp)) < 0)
 		goto out;
 	if (sf.fd == STDOUT_FILENO)
@@ -361,5 +374,6 @@ int cmd_recompress(int argc, char **argv, const struct globals *g)
 		msg_error("refusing to write compressed data to a terminal");
 		return EXIT_USAGE;
 	}
-	return run(&a, g) == 0 ? EXIT_DONE : EXIT_FAILED;
+	r = run(&a, g);
+	return r == 0 ? EXIT_DONE : r == AV_EUSAGE ? EXIT_USAGE : EXIT_FAILED;
 }

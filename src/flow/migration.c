@@ -105,13 +105,21 @@ out:
 	return rc;
 }
 
-/* Abandoned multipart uploads on planned keys, started before this run. */
+/*
+ * Multipart uploads left behind on the planned keys: by interrupted runs,
+ * or by a CreateMultipartUpload that S3 carried out but whose reply was
+ * lost (it was retried).  Only on keys that now hold an object: there no
+ * upload can ever complete (If-None-Match), while one on a key still
+ * missing may belong to a concurrent run about to complete it.  A
+ * concurrent run whose upload of a done key vanishes looks at the object
+ * (s3.h) and finds it there.
+ */
 struct cleanup {
 	struct migration *m;
 	size_t found, aborted;
 };
 
-static int planned_key(const struct plan *p, const char *key)
+static const struct plan_item *planned_item(const struct plan *p, const char *key)
 {
 	size_t lo = 0, hi = p->n, mid;
 	int c;
@@ -124,27 +132,42 @@ static int planned_key(const struct plan *p, const char *key)
 		}
 		c = strcmp(p->items[mid].new_key, key);
 		if (c == 0)
-			return 1;
+			return &p->items[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return NULL;
+}
+
+/* 1 if the new key of item it holds an object now. */
+static int key_done(const struct migration *m, const struct plan_item *it)
+{
+	enum migration_outcome o = m->items[it - m->plan.items].outcome;
+
+	if (it->action == PLAN_SKIP || it->action == PLAN_CONFLICT)
+		return 1;
+	return it->action == PLAN_CREATE &&
+	       (o == MO_CREATED || o == MO_IDENTICAL || o == MO_CONFLICT);
 }
 
 static int on_upload(void *ctx, const struct s3_upload *u)
 {
 	struct cleanup *cl = ctx;
 	struct migration *m = cl->m;
+	const struct plan_item *it = planned_item(&m->plan, u->key);
 
-	if (!planned_key(&m->plan, u->key) || u->initiated > m->started)
+	if (!it)
 		return 0;
-	cl->found++;
 	if (m->dry_run) {
+		cl->found++;
 		msg_info("would abort an abandoned multipart upload of '%s'", u->key);
 		return 0;
 	}
+	if (!key_done(m, it))
+		return 0;
+	cl->found++;
 	if (s3_abort_upload(m->client, m->dst_bucket, u->key, u->upload_id) == 0) {
 		msg_verbose("aborted an abandoned multipart upload of '%s'", u->key);
 		cl->aborted++;
@@ -256,10 +279,10 @@ int migration_run(struct migration *m)
 	if ((rc = migration_plan(m)) != 0)
 		return rc == AV_ECONFIG || rc == AV_EUSAGE ? EXIT_USAGE : EXIT_FAILED;
 	report_plan(m);
-	if (cleanup_uploads(m) != 0)
-		msg_warn("could not list abandoned multipart uploads; going on");
 	if (!m->dry_run)
 		execute(m);
+	if (cleanup_uploads(m) != 0)
+		msg_warn("could not list abandoned multipart uploads");
 	status = report_summary(m);
 	if (m->manifest && m->dry_run)
 		msg_info("dry run: no manifest written");

@@ -39,6 +39,7 @@ struct pub {
 	struct s3_client *client;
 	struct pub_item *items;
 	size_t failed, conflicts;
+	struct progress *progress;	/* the current file's display, or NULL */
 };
 
 /* "python-3.12.3.tar.gz" -> "3.12.3" when the name is NAME-VERSION.EXT. */
@@ -265,6 +266,7 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	o.keep_opt_pyc = p->a->keep_opt_pyc;
 	o.name = file;
 	o.tmpdir = p->a->tmpdir;
+	o.progress = p->progress;
 	if (!buf)
 		rc = AV_ENOMEM;
 	else if ((in = open(file, O_RDONLY | O_CLOEXEC)) < 0)
@@ -357,6 +359,7 @@ static int deliver_made(struct pub *p, const struct pub_item *it,
 	d.sha256 = m->sha;
 	d.meta = meta;
 	d.nmeta = 6;
+	d.progress = p->progress;
 	rc = deliver_archive(p->client, &d, res);
 	buf_release(&file);
 	return rc;
@@ -369,6 +372,8 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 	enum deliver_result res = DELIVER_CREATED;
 	int rc;
 
+	if (p->g->progress)
+		p->progress = progress_new(STDERR_FILENO, it->file);
 	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
 	if (!rc) {
 		s3_sha256_hex(m.sha, m.hex);
@@ -376,6 +381,8 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 	}
 	if (m.fd >= 0)
 		close(m.fd);
+	progress_free(p->progress);
+	p->progress = NULL;
 	if (rc) {
 		p->failed++;
 		report(p, it, "failed", NULL);
@@ -421,7 +428,7 @@ static int open_all(struct pub *p)
 
 int publish_run(struct publish_args *a, const struct globals *g)
 {
-	struct pub p = { a, g, NULL, NULL, NULL, 0, 0 };
+	struct pub p = { a, g, NULL, NULL, NULL, 0, 0, NULL };
 	size_t i;
 	int rc, status;
 

@@ -71,6 +71,21 @@ static int part_sha(struct mp *m, unsigned idx, uint64_t off, uint64_t len, char
 	return 0;
 }
 
+/*
+ * NoSuchUpload: someone else aborted the upload (a concurrent run cleaning
+ * up what it took for abandoned uploads) or, for a retried Complete, our
+ * first attempt did complete it.  Either way the upload cannot go on; the
+ * caller looks at the object (AV_EEXIST) and starts again if it is absent.
+ */
+static int upload_gone(const struct s3_put_job *j, const struct s3_reply *rep, int rc)
+{
+	if (rc != AV_ENOTFOUND || strcmp(rep->err.code.ptr, "NoSuchUpload") != 0)
+		return 0;
+	msg_verbose("put 's3://%s/%s': the multipart upload is gone (completed or "
+		    "aborted elsewhere): looking at the object", j->bucket, j->key);
+	return 1;
+}
+
 static int part_upload(struct worker *w, unsigned idx)
 {
 	struct mp *m = w->m;
@@ -106,7 +121,9 @@ static int part_upload(struct worker *w, unsigned idx)
 	r.before_ctx = w;
 	s3_reply_init(&rep);
 	rc = s3req_send(m->c, &r, &rep);
-	if (!rc && (!(etag = http_response_header(&rep.http, "etag")) || !*etag)) {
+	if (upload_gone(j, &rep, rc)) {
+		rc = AV_EEXIST;
+	} else if (!rc && (!(etag = http_response_header(&rep.http, "etag")) || !*etag)) {
 		msg_error("%s 's3://%s/%s': the reply has no ETag", w->op, j->bucket, j->key);
 		rc = AV_ECORRUPT;
 	} else if (!rc && !(m->etags[idx] = strdup(etag))) {
@@ -232,8 +249,8 @@ static int complete_body(struct mp *m, struct buf *body, char hex[65])
 
 /*
  * A retried Complete whose first attempt did succeed finds no upload
- * (404 NoSuchUpload) or, conditional, the object (412): both mean "look
- * at what is there".
+ * (404 NoSuchUpload) or, conditional, the object (412); an upload aborted
+ * by someone else is gone too: all mean "look at what is there".
  */
 static int mp_complete(struct mp *m)
 {
@@ -260,7 +277,7 @@ static int mp_complete(struct mp *m)
 	r.body_len = body.len;
 	r.error_in_200 = 1;
 	rc = s3req_send(m->c, &r, &rep);
-	if (rc == AV_ENOTFOUND && rep.attempts > 1 && !strcmp(rep.err.code.ptr, "NoSuchUpload"))
+	if (upload_gone(j, &rep, rc))
 		rc = AV_EEXIST;
 	if (!rc && (rc = xml_parse_complete(rep.http.body.ptr, rep.http.body.len, &etag,
 					    &rep.err)) == AV_ES3) {

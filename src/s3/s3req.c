@@ -299,6 +299,9 @@ static int format(const struct s3_req *r, const struct s3_reply *rep, int rc,
 	err = err ? err : buf_adds(out, "': ");
 	if (err)
 		return err;
+	if (rep->http.sink_error == AV_ETOOBIG && rc == AV_ETOOBIG)
+		return buf_addf(out, "the server's reply is larger than %zu MiB: refused",
+				HTTP_BODY_MAX >> 20);
 	if (rep->transport || !rep->http.status) {
 		err = buf_addf(out, "%s%s%s", error_message(rc),
 			       rep->http.error.len ? ": " : "", rep->http.error.ptr);

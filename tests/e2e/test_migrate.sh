@@ -124,7 +124,7 @@ check_eq "together the shards made every key" "$full" \
 # --- interrupted: kill -9 during an upload, abandoned multipart, rerun ----
 K="--from s3://bkt --to s3://bkt/k --level 3 --stack heroku-20 --stack heroku-24 -j 1"
 mock_fault "stall 3 method=PUT count=1"
-av migrate $K >/dev/null 2>&1 &
+"$AV" --no-progress migrate $K >/dev/null 2>&1 &	# not av: $! must be archivist
 pid=$!
 sleep 1.5
 kill -9 "$pid"; wait "$pid" 2>/dev/null

@@ -236,7 +236,6 @@ printf 'Z' | dd of="$TMP/badsum.tar" bs=1 seek=$((at + 5)) conv=notrunc 2>/dev/n
 bad "bad header checksum" "bad header checksum at offset $at" "$TMP/badsum.tar"
 head -c 1000000 "$TMP/gnu.tar" >"$TMP/trunc.tar"
 bad "truncated tar (size past the end)" "archive truncated" "$TMP/trunc.tar"
-bad "missing input" "cannot open" "$TMP/nonexistent.tar"
 printf 'x' | xz -c >"$TMP/x.xz" 2>/dev/null || printf '\3757zXZ\0' >"$TMP/x.xz"
 bad "xz input" "xz input is not supported" "$TMP/x.xz"
 check_status "OUT is a directory: exit 1" 1 \
@@ -253,6 +252,8 @@ check_status "--level 0: exit 2" 2 "$AV" recompress "$gz" "$TMP/bad/o" --level 0
 check_status "--level 23: exit 2" 2 "$AV" recompress "$gz" "$TMP/bad/o" --level 23
 check_status "--pyc bogus: exit 2" 2 "$AV" recompress "$gz" "$TMP/bad/o" --pyc bogus
 check_status "unknown option: exit 2" 2 "$AV" recompress "$gz" "$TMP/bad/o" --fast
+check_status "missing input: exit 2" 2 "$AV" recompress "$TMP/nonexistent.tar" "$TMP/bad/o"
+check_status "a directory as input: exit 2" 2 "$AV" recompress "$TMP/bad" "$TMP/bad/o"
 check "no output after usage errors" test ! -e "$TMP/bad/o"
 check_match "--help tells the flags" "--keep-opt-pyc.*--workers" \
 	"$("$AV" recompress --help | tr '\n' ' ')"

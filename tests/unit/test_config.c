@@ -145,9 +145,14 @@ static void test_file_and_env(void **state)
 	struct config *c = (struct config *)1;
 
 	(void)state;
-	assert_int_equal(config_load("config/does-not-exist.json", &c, &err), AV_EIO);
+	assert_int_equal(config_load("config/does-not-exist.json", &c, &err), AV_ECONFIG);
 	assert_null(c);
 	assert_non_null(strstr(err.ptr, "config/does-not-exist.json: cannot open"));
+	buf_reset(&err);
+	c = (struct config *)1;
+	assert_int_equal(config_load("config", &c, &err), AV_ECONFIG);
+	assert_null(c);
+	assert_non_null(strstr(err.ptr, "config: cannot read: Is a directory"));
 	setenv(CONFIG_ENV, "config/ruby-example.json", 1);
 	assert_int_equal(config_load(NULL, &c, &err), 0);
 	assert_string_equal(c->name, "ruby");

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# End-to-end: the secret key and the session token never appear in any
+# output, nor do the SigV4 signing key or an Authorization header: every
+# command, at -v and -v -v, on success and on error paths (unreachable
+# endpoint, 403s, 500s, a wrong secret, bad configuration and credential
+# files).  The only place a secret may show is the one it must: the
+# session token in a presigned URL on stdout.
+. "$(dirname "$0")/lib.sh"
+
+# A sanitizer report exits 86, so it cannot pass for an expected exit.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=86" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=86"
+if [ ! -x "$MOCK" ]; then
+	skip "secrets never printed" "needs build/mock-s3"
+	finish; exit 0
+fi
+AKID=AKIDSECRETSTEST00001
+SECRET=SECRETsecret-7f3a9c1e5b2d8f4a6c0e9b7d
+WRONG=SECRETwrong0-0d1e2f3a4b5c6d7e8f9a0b1c
+# As long as real STS tokens, with characters that need URL encoding.
+TOKEN="TOKENtoken-$(printf 'Zm9vYmFy%.0s' $(seq 40))+/=end"
+DATA="$TMP/data"
+mkdir -p "$DATA/bkt/heroku-22/runtimes" "$TMP/out"
+MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$TMP/python-3.12.1.tar.gz" json >/dev/null
+cp "$TMP/python-3.12.1.tar.gz" "$DATA/bkt/heroku-22/runtimes/"
+echo "hello" >"$DATA/bkt/obj.txt"
+echo "upload me" >"$TMP/up.txt"
+head -c 6000000 /dev/urandom >"$TMP/big.bin"
+mock_start "$DATA" --access-key "$AKID" --secret-key "$SECRET" ||
+	{ not_ok "mock starts"; finish; exit 1; }
+export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET AWS_SESSION_TOKEN=$TOKEN
+export AWS_REGION=us-east-1 AWS_ENDPOINT_URL=$MOCK_URL
+export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+unset AWS_PROFILE AWS_DEFAULT_REGION
+export ARCHIVIST_MAX_ATTEMPTS=2
+
+# What must never be printed: each secret whole and in 10-byte slices (so
+# that a cut-off copy is caught too), and the SigV4 signing key (and the
+# first key of its chain) for yesterday, today and tomorrow, in hex and
+# base64, for both secrets.
+python3 - "$SECRET" "$WRONG" "$TOKEN" >"$TMP/forbidden" <<'EOF'
+import base64, datetime, hashlib, hmac, sys
+def h(k, m):
+    return hmac.new(k, m.encode(), hashlib.sha256).digest()
+for s in sys.argv[1:]:
+    print(s)
+    for i in range(0, len(s) - 9, 10):
+        print(s[i:i + 10])
+for secret in sys.argv[1:3]:
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    for d in (-1, 0, 1):
+        day = (today + datetime.timedelta(days=d)).strftime("%Y%m%d")
+        k_date = h(("AWS4" + secret).encode(), day)
+        k = h(h(h(k_date, "us-east-1"), "s3"), "aws4_request")
+        for key in (k_date, k):
+            print(key.hex())
+            print(base64.b64encode(key).decode())
+EOF
+# What may not be on stderr either (signatures belong on the wire only).
+printf '%s\n' "Authorization" "AWS4-HMAC-SHA256 Credential" "Signature=" \
+	"x-amz-security-token" >"$TMP/forbidden-stderr"
+
+# sweep DESC CMD...: runs CMD at each of LEVELS (-v -v, then -v); passes
+# if neither stdout nor stderr holds anything forbidden.  Keeps the exit
+# status of the last run in RC.
+LEVELS=("-v -v" "-v")
+sweep() {
+	local d=$1 v hits="" i=0
+	shift
+	for v in "${LEVELS[@]}"; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086
+		"$AV" --no-progress $v "$@" >"$TMP/out/o$i" 2>"$TMP/out/e$i" </dev/null
+		RC=$?
+		hits+=$(grep -F -f "$TMP/forbidden" "$TMP/out/o$i" "$TMP/out/e$i")
+		hits+=$(grep -i -F -f "$TMP/forbidden-stderr" "$TMP/out/e$i")
+	done
+	if [ -n "$hits" ]; then not_ok "$d: no secret printed" "$hits"
+	elif [ "$RC" -ge 86 ]; then not_ok "$d: no secret printed" "exit $RC" "$(tail -n 5 "$TMP/out/e1")"
+	else ok "$d: no secret printed (exit $RC)"; fi
+}
+# said DESC PATTERN: the -v -v run of the last sweep said PATTERN, so the
+# sweep looked at real output.
+said() { check_match "$1: -v -v says what it does" "$2" "$(cat "$TMP/out/e1")"; }
+
+# The forbidden list works: the token is where it must be.
+url=$("$AV" presign s3://bkt/obj.txt)
+check_match "the presigned URL carries the token (the one place it must be)" \
+	"X-Amz-Security-Token=TOKENtoken-Zm9v" "$url"
+check_eq "and the URL works" "hello" "$(curl -fsS "$url")"
+check_match "the forbidden list catches the token" "TOKENtoken" \
+	"$(printf '%s\n' "$url" | grep -F -f "$TMP/forbidden")"
+
+# --- success paths ---------------------------------------------------------
+sweep "ls" ls s3://bkt
+said "ls" "> GET http"
+sweep "ls --json" --json ls s3://bkt
+sweep "stat" stat s3://bkt/obj.txt
+sweep "get" get s3://bkt/obj.txt "$TMP/got.txt"
+check_eq "get got the object" "hello" "$(cat "$TMP/got.txt")"
+sweep "get to stdout" get s3://bkt/obj.txt -
+sweep "put" put "$TMP/up.txt" s3://bkt/up.txt
+said "put" "> PUT http.*up.txt"
+sweep "put, identical already there" put "$TMP/up.txt" s3://bkt/up.txt
+# presign prints the token in the URL by design: check stderr, and that
+# stdout holds nothing but the URL.
+for v in "-v" "-v -v"; do
+	# shellcheck disable=SC2086
+	"$AV" $v presign s3://bkt/obj.txt >"$TMP/out/o" 2>"$TMP/out/e"
+	check_eq "presign $v: nothing on stderr but where the credentials came from" "" \
+		"$(grep -v -e 'credentials from environment' -e '^archivist: endpoint ' "$TMP/out/e")"
+	check_eq "presign $v: one URL line, the secret key not in it" "1 0" \
+		"$(wc -l <"$TMP/out/o") $(grep -c -F -e "$SECRET" "$TMP/out/o")"
+done
+sweep "publish" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub --stack heroku-22 --level 3
+said "publish" "> PUT http.*pub/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
+sweep "publish --dry-run" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub2 --stack heroku-22 --dry-run
+sweep "migrate" migrate --from s3://bkt --to s3://bkt/new --level 3
+said "migrate" "> PUT http.*new/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
+sweep "migrate --dry-run" migrate --from s3://bkt --to s3://bkt/new2 --dry-run
+sweep "audit" audit s3://bkt
+if "$AV" manifest --help >/dev/null 2>&1; then
+	sweep "manifest" manifest s3://bkt
+else
+	skip "manifest: no secret printed" "no manifest command in this build"
+fi
+sweep "recompress" recompress "$TMP/python-3.12.1.tar.gz" "$TMP/re.tar.zst" --level 1
+
+# --- error paths -------------------------------------------------------------
+# At -v -v only: a level shows everything the levels below it show.
+LEVELS=("-v -v")
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+for cmd in "ls s3://bkt" "stat s3://bkt/obj.txt" "get s3://bkt/obj.txt $TMP/x" \
+	"put $TMP/up.txt s3://bkt/e1.txt" "migrate --from s3://bkt --to s3://bkt/e1 --level 3" \
+	"publish $TMP/python-3.12.1.tar.gz --to s3://bkt/e1 --stack heroku-22 --level 3" "audit s3://bkt"; do
+	# shellcheck disable=SC2086
+	sweep "${cmd%% *}, endpoint down" --endpoint "http://127.0.0.1:$port" $cmd
+	[ "$RC" -eq 1 ] || not_ok "${cmd%% *}, endpoint down: exit 1" "exit $RC"
+	for f in "error 403 AccessDenied" "error 403 InvalidToken" "error 500"; do
+		mock_fault "$f"
+		# shellcheck disable=SC2086
+		sweep "${cmd%% *}, ${f#error }" $cmd
+		mock_faults_clear
+	done
+	# shellcheck disable=SC2086
+	AWS_SECRET_ACCESS_KEY=$WRONG sweep "${cmd%% *}, a wrong secret (403 SignatureDoesNotMatch)" $cmd
+done
+said "audit, a wrong secret" "SignatureDoesNotMatch"
+mock_fault "complete-error"
+sweep "put, 200 with <Error> on complete" put "$TMP/big.bin" s3://bkt/mp.bin --part-size 5M
+said "put, 200 with <Error> on complete" "> POST http.*uploadId"
+mock_faults_clear
+
+# --- bad configuration and credential files --------------------------------
+echo '{"name": "python",' >"$TMP/bad.json"
+sweep "migrate, bad --config" --config "$TMP/bad.json" migrate --from s3://bkt --to s3://bkt/e2
+sweep "publish, bad --config" --config "$TMP/bad.json" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/e2 --stack heroku-22
+sweep "ls, bad endpoint URL with the secret in it" --endpoint "http://$AKID:$SECRET@127.0.0.1:$port" ls s3://bkt
+# Credential files whose broken lines hold the secret.
+n=0
+while IFS= read -r body; do
+	n=$((n + 1))
+	# shellcheck disable=SC2059 # the lines are formats for the secrets
+	printf "$body\n" "$SECRET" "$TOKEN" >"$TMP/cred$n"
+	AWS_SHARED_CREDENTIALS_FILE="$TMP/cred$n" \
+		sweep "ls, credentials file $n" \
+		--profile default ls s3://bkt
+done <<'EOF'
+[default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key %s\naws_session_token = %s
+[default]\naws_secret_access_key = %s\naws_session_token = %s
+[default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key = %s\naws_session_token %s
+[default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key = %s\naws_secret_access_key = %s
+[default\naws_secret_access_key = %s\naws_session_token = %s
+[default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key = %s\naws_session_token = %s\nrole_arn = arn:aws:iam::1:role/x
+[default]\naws_access_key_id = WRONGKEY\naws_secret_access_key = %s\naws_session_token = %s
+EOF
+check "the mock exits cleanly" mock_stop
+finish
