@@ -11,16 +11,14 @@ if [ ! -x "$MOCK" ] || [ ! -x "$ROOT/mocks/mockctl" ]; then
 	exit 0
 fi
 DATA="$TMP/data"
-mkdir -p "$DATA/bkt" "$DATA/pages"
 LOG="$TMP/requests.log"
-if ! read -r PORT _ < <(MOCK_BIN="$MOCK" "$ROOT/mocks/mockctl" start "$DATA" 0 --log "$LOG"); then
+mkdir -p "$DATA/bkt" "$DATA/pages"
+if ! mock_start "$DATA" --log "$LOG"; then
 	not_ok "mock server starts" "$(cat "$DATA/.mock-server.log" 2>/dev/null)"
 	finish
 	exit 1
 fi
-on_exit "'$ROOT/mocks/mockctl' stop '$DATA' >/dev/null"
-EP="http://127.0.0.1:$PORT"
-FAULTS="$EP/_mock/faults"
+EP=$MOCK_URL
 
 # Only what the test sets: no profile, no real ~/.aws.
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_SESSION_TOKEN AWS_DEFAULT_REGION
@@ -95,25 +93,25 @@ check "... and the object is untouched" cmp "$TMP/big" "$TMP/big.after"
 check_status "multipart put of identical content: exit 0" 0 av put "$TMP/big" s3://bkt/big.tar.zst
 
 # --- transient failures ---------------------------------------------------
-curl -fsS -X PUT --data-binary 'error 503 SlowDown count=2 method=PUT' "$FAULTS" >/dev/null
+mock_fault 'error 503 SlowDown count=2 method=PUT'
 check_status "put retries 503 SlowDown" 0 av put "$TMP/small2" s3://bkt/retried
-curl -fsS -X PUT --data-binary 'complete-error count=1' "$FAULTS" >/dev/null
+mock_fault 'complete-error count=1'
 check_status "multipart put retries a 200-with-Error Complete" 0 \
 	av put "$TMP/big2" s3://bkt/big2-retried
 av get s3://bkt/big2-retried "$TMP/big2.got" 2>/dev/null
 check "... and the object is whole" cmp "$TMP/big2" "$TMP/big2.got"
-curl -fsS -X PUT --data-binary 'reset-response 4000000 count=2 method=GET key=big.tar.zst' \
-	"$FAULTS" >/dev/null
+mock_fault 'reset-response 4000000 count=2 method=GET key=big.tar.zst'
 out=$(av -v get s3://bkt/big.tar.zst "$TMP/resumed" 2>&1); rc=$?
 check_eq "get survives two connection resets mid-body" 0 "$rc"
 check "... resuming to the exact bytes" cmp "$TMP/big" "$TMP/resumed"
-check_eq "... resuming twice" 2 "$(echo "$out" | grep -cE 'reset by peer; resuming after [0-9]+ bytes')"
+check_eq "... after saying so twice" 2 \
+	"$(echo "$out" | grep -cE "get 's3://bkt/big.tar.zst': .*; (resuming after [0-9]+ bytes|retrying)")"
 check_eq "... from the byte reached (206 Partial Content)" '200 206 206' \
 	"$(grep '"GetObject"' "$LOG" | grep '/bkt/big.tar.zst"' | tail -n 3 |
 	   sed 's/.*"status":\([0-9]*\).*/\1/' | tr '\n' ' ' | sed 's/ $//')"
-curl -fsS -X PUT --data-binary 'skew 3600' "$FAULTS" >/dev/null
+mock_fault 'skew 3600'
 check_status "a server clock an hour off is corrected" 0 av stat s3://bkt/retried
-curl -fsS -X DELETE "$FAULTS" >/dev/null
+mock_faults_clear
 
 # --- odd keys --------------------------------------------------------------
 keys=("sp ace/a b" "plus+equals=at@" "pct%20~tilde" "bang!quote'paren()star*"
