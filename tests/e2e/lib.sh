@@ -166,7 +166,7 @@ log_mark() {
 	done
 	echo "$n"
 }
-log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
+log_since() { log_mark >/dev/null; tail -n +"$(($1 + 1))" "$LOG"; }
 # log_methods MARK: the HTTP methods of the requests since MARK, sorted, unique.
 log_methods() {
 	log_since "$1" | "$PY" -c 'import json, sys
