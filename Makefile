@@ -113,7 +113,7 @@ fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: all
-	@bench/run.sh
+	@bench/run.sh $(BENCH)
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -32,6 +32,7 @@ enum av_error {
 	AV_EINTR,	/* interrupted by a signal */
 	AV_ESKEW,	/* clock skew too large */
 	AV_ECHECKSUM,	/* checksum mismatch */
+	AV_ETLS,	/* TLS: the peer's certificate is not trusted, or no CA file */
 	AV_ERROR_COUNT	/* keep last */
 };
 

@@ -89,8 +89,9 @@ void http_pool_free(struct http_pool *p);
  * was received, whatever its status (resp->status); the sink's error if
  * the sink stopped the transfer; AV_ETIMEOUT or AV_ENET (resp->error
  * says why) when the connection failed, timed out or broke, also
- * mid-body (resp->received tells how far a download got); AV_ECONFIG
- * for TLS verification or CA file problems; AV_ETOOBIG when a collected
+ * mid-body (resp->received tells how far a download got); AV_ETLS
+ * for TLS verification or CA file problems (not retried); AV_ECONFIG for
+ * a URL curl refuses; AV_ETOOBIG when a collected
  * body passes HTTP_BODY_MAX.  Thread-safe.
  */
 int http_do(struct http_pool *p, const struct http_request *req,

@@ -212,7 +212,7 @@ static int check_input(const char *file, struct stat *st)
 
 int cmd_put(int argc, char **argv, const struct globals *g)
 {
-	static struct put_args a;
+	struct put_args a;
 	struct s3_put_result res;
 	struct s3_client *c = NULL;
 	struct s3uri u = { NULL, NULL };

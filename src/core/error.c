@@ -29,6 +29,7 @@ static const struct {
 	[AV_EINTR] = { "AV_EINTR", "interrupted", 0 },
 	[AV_ESKEW] = { "AV_ESKEW", "clock skew too large", 1 },
 	[AV_ECHECKSUM] = { "AV_ECHECKSUM", "checksum mismatch", 0 },
+	[AV_ETLS] = { "AV_ETLS", "tls verification failed", 0 },
 };
 
 static int valid(int code)

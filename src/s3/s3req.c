@@ -358,8 +358,9 @@ const char *s3req_hint(const struct s3_reply *rep, int rc)
 		return "access denied: check the credentials and their permissions";
 	if (rep->http.status == 301 || rep->http.status == 307)
 		return "the bucket is in another region: use --region (or --endpoint)";
-	if (rc == AV_ECONFIG)
-		return "TLS setup failed: check the endpoint's certificate and --ca-bundle";
+	if (rc == AV_ETLS)
+		return "the endpoint's certificate is not trusted: for a private CA, "
+		       "give its certificate with --ca-bundle FILE";
 	return NULL;
 }
 

@@ -152,8 +152,21 @@ workflow_setup() {
 }
 
 # log_mark / log_since MARK: the request log's length, and what came after.
-log_mark() { wc -l <"$LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
+# The mock logs a request when it ends, which can be just after its client
+# has exited: log_mark first waits (up to 2 s) for the log to stop growing,
+# so a late line of an earlier command is not counted after the mark.
+log_mark() {
+	local n m i
+	n=$(wc -l <"$LOG")
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.2
+		m=$(wc -l <"$LOG")
+		[ "$m" = "$n" ] && break
+		n=$m
+	done
+	echo "$n"
+}
+log_since() { log_mark >/dev/null; tail -n +"$(($1 + 1))" "$LOG"; }
 # log_methods MARK: the HTTP methods of the requests since MARK, sorted, unique.
 log_methods() {
 	log_since "$1" | "$PY" -c 'import json, sys
