@@ -27,8 +27,6 @@ export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
 export ARCHIVIST_PART_SIZE=5M
 av() { "$AV" --no-progress "$@"; }
 s3check() { "$PY" "$ROOT/tests/e2e/s3check.py" "$@"; }
-log_mark() { wc -l <"$LOG"; }
-log_since() { tail -n +"$(($1 + 1))" "$LOG"; }
 elapsed() { echo $(($(date +%s) - $1)); }
 
 MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$W/small.tar.gz" json email >/dev/null
