@@ -18,6 +18,7 @@
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
 #include "archivist/sink.h"
+#include "archivist/tmpguard.h"
 
 static void get_usage(FILE *f)
 {
@@ -85,14 +86,18 @@ static int get_to_file(struct s3_client *c, const struct s3uri *u, const char *d
 		rc = AV_EIO;
 		goto out;
 	}
+	tmpguard_set(tmp.ptr);	/* Ctrl-C leaves no part behind either */
 	mask = umask(0);	/* mkstemp makes 0600: give the usual mode */
 	umask(mask);
 	fchmod(fd, 0666 & ~mask);
 	sf = (struct sink_fd){ fd, dest };
 	rc = s3_get(c, u->bucket, u->key, go, &s, h);
-	if (!rc && close(fd) != 0) {
+	/* fsync before rename: a crash must not leave a short FILE */
+	if (!rc && (fsync(fd) != 0 || close(fd) != 0)) {
 		msg_error("get: cannot write '%s': %s", dest, strerror(errno));
 		rc = AV_EIO;
+	} else if (rc) {
+		close(fd);
 	}
 	fd = -1;
 	if (!rc && rename(tmp.ptr, dest) != 0) {
@@ -104,6 +109,7 @@ out:
 		close(fd);
 	if (rc && tmp.len)
 		unlink(tmp.ptr);
+	tmpguard_clear();
 	buf_release(&tmp);
 	return rc;
 }

@@ -120,6 +120,16 @@ check_eq "... no file, no temporary file left" "" "$(ls -A "$TMP/dl")"
 run trunc-stdout "$AV" get s3://bkt/blob.bin -
 check_eq "... to stdout: exit 1 too" 1 "$RC"
 mock_faults_clear
+# Interrupted (SIGTERM; SIGINT is ignored in a background job) after 1 MB
+# of the body, while the server stalls the resumed rest.
+mock_fault "reset-response 1000000 op=GetObject count=1" "stall 30 op=GetObject count=1"
+"$AV" get s3://bkt/blob.bin "$TMP/dl/blob" 2>/dev/null & pid=$!
+for _ in $(seq 50); do ls "$TMP"/dl/blob.archivist-* >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$pid"; wait "$pid"; rc=$?
+check_eq "get interrupted by SIGTERM: dies of it, no file or temporary file left" "143 " \
+	"$rc $(ls -A "$TMP/dl")"
+mock_faults_clear
 mock_fault "truncate 400 op=ListObjectsV2 count=2"
 run trunc-ls "$AV" ls s3://bkt
 check_eq "a listing cut twice: ls exits 0" "0" "$RC"
