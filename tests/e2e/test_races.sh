@@ -53,6 +53,7 @@ section "migrate vs publish"
 # Kill points spread over the length of an undisturbed run (measured);
 # parts are slowed down so that some land during a multipart upload.
 KM="$M --stack heroku-22"
+mkdir -p "$TMP/spool"
 mock_fault "stall 0.3 op=UploadPart"
 t0=$(date +%s%N)
 av -j 2 migrate $KM --to s3://bkt/k0 >/dev/null 2>&1
@@ -60,13 +61,14 @@ span=$((($(date +%s%N) - t0) / 1000000))
 RANDOM=20261126
 for r in 1 2 3 4 5; do
 	ms=$((RANDOM % span))
-	"$AV" --no-progress -j 2 migrate $KM --to "s3://bkt/k$r" >/dev/null 2>&1 & pid=$!
+	TMPDIR=$TMP/spool "$AV" --no-progress -j 2 migrate $KM --to "s3://bkt/k$r" >/dev/null 2>&1 & pid=$!
 	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	echo "# killed run $r after $ms of $span ms"
 done
 mock_faults_clear
+check_eq "after kill -9: no temporary file left (spools are unlinked when made)" "" "$(ls -A "$TMP/spool")"
 st=$(state k1 k2 k3 k4 k5)
 check_eq "after kill -9: no object is partial or wrong" "" "$(printf '%s\n' "$st" | grep '^BAD')"
 echo "# $(printf '%s\n' "$st" | grep -c '^ok') of 10 objects were there," \
