@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
+#include "archivist/tmpguard.h"
 
 #define READ_SIZE ((size_t)1 << 20)
 
@@ -29,7 +29,7 @@ struct args {
 	struct pipeline_opts po;
 };
 
-/* The temporary output, removed by the signal handler on interruption. */
+/* The temporary output, guarded by tmpguard until renamed into place. */
 static char tmp_path[4096];
 
 static void usage(FILE *f)
@@ -165,27 +165,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static void on_signal(int sig)
-{
-	if (tmp_path[0])
-		unlink(tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	struct sigaction sa;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* Creates the temporary file beside out.  fd or -1 (reported). */
 static int open_tmp(const char *out)
 {
@@ -199,13 +178,13 @@ static int open_tmp(const char *out)
 		tmp_path[0] = '\0';
 		return -1;
 	}
-	catch_signals();
 	if ((fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
 		msg_error("cannot create a file beside '%s': %s", out,
 			  strerror(errno));
 		tmp_path[0] = '\0';
 		return -1;
 	}
+	tmpguard_set(tmp_path);	/* a signal now removes it */
 	fchmod(fd, 0666 & ~mask);	/* as a plain creat() would */
 	return fd;
 }
@@ -221,6 +200,7 @@ static int commit(int fd, const char *out)
 		rc = AV_EIO;
 	} else {
 		tmp_path[0] = '\0';
+		tmpguard_clear();
 		if (dir && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
 			fsync(dfd);	/* the rename itself, best effort */
 			close(dfd);
@@ -356,6 +336,7 @@ out:
 	if (tmp_path[0])
 		unlink(tmp_path);
 	tmp_path[0] = '\0';
+	tmpguard_clear();
 	if (sf.fd > STDERR_FILENO)
 		close(sf.fd);
 	if (in_fd != STDIN_FILENO)

@@ -257,4 +257,20 @@ check_status "a directory as input: exit 2" 2 "$AV" recompress "$TMP/bad" "$TMP/
 check "no output after usage errors" test ! -e "$TMP/bad/o"
 check_match "--help tells the flags" "--keep-opt-pyc.*--workers" \
 	"$("$AV" recompress --help | tr '\n' ' ')"
+
+# Interrupted (SIGTERM while compressing): no output, no temporary file.
+mkdir -p "$TMP/int"
+head -c 30000000 /dev/urandom >"$TMP/int/big.bin"
+tar -C "$TMP/int" -cf "$TMP/int/in.tar" big.bin
+"$AV" -q recompress "$TMP/int/in.tar" "$TMP/int/out.tar.zst" --level 19 &
+pid=$!
+for _ in $(seq 1 50); do	# until the temporary output exists
+	compgen -G "$TMP/int/out.tar.zst.tmp-*" >/dev/null && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait "$pid"
+check_eq "SIGTERM ends recompress with that signal" 143 "$?"
+check_eq "an interrupted recompress leaves no output and no temporary file" "" \
+	"$(cd "$TMP/int" && ls out.tar.zst* 2>/dev/null)"
 finish
