@@ -49,6 +49,12 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* buf_addf() into a buffer that may be NULL (then nothing happens): for
+ * the optional "why" buffers that explain a refusal.  Errors are ignored:
+ * the explanation is best effort, the caller's return code says what
+ * happened. */
+void buf_note(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Replaces the contents with s. */
 int buf_sets(struct buf *b, const char *s);
 /* Truncates to n bytes (n <= len). */

@@ -13,21 +13,6 @@
 
 #define SHA256_HEX 64
 
-/* Appends a reason to why, which may be NULL. */
-static void note(struct buf *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void note(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why)
-		return;
-	va_start(ap, fmt);
-	buf_vaddf(why, fmt, ap);
-	va_end(ap);
-}
-
 int manifest_utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -67,7 +52,7 @@ int manifest_toml_string(struct buf *out, const char *s, struct buf *why)
 	int rc;
 
 	if (!manifest_utf8_valid(s)) {
-		note(why, "not valid UTF-8");
+		buf_note(why, "not valid UTF-8");
 		return AV_EINVAL;
 	}
 	rc = buf_addc(out, '"');
@@ -125,7 +110,7 @@ int manifest_time(time_t *out, struct buf *why)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || v > (unsigned long long)INT32_MAX * 64) {
-		note(why, "SOURCE_DATE_EPOCH='%s' is not a number of seconds "
+		buf_note(why, "SOURCE_DATE_EPOCH='%s' is not a number of seconds "
 			 "since 1970", s);
 		return AV_EINVAL;
 	}
@@ -155,23 +140,23 @@ static int check_artifact(const struct manifest_artifact *a, size_t k,
 
 	for (i = 0; i < sizeof(s) / sizeof(*s); i++)
 		if (!s[i] || !manifest_utf8_valid(s[i])) {
-			note(why, "artifact %zu: %s is %s", k, what[i],
+			buf_note(why, "artifact %zu: %s is %s", k, what[i],
 				 s[i] ? "not valid UTF-8" : "missing");
 			return AV_EINVAL;
 		}
 	for (i = 0; i < a->nstacks; i++)
 		if (!a->stacks[i] || !manifest_utf8_valid(a->stacks[i])) {
-			note(why, "'%s': a stack name is missing or not UTF-8", a->key);
+			buf_note(why, "'%s': a stack name is missing or not UTF-8", a->key);
 			return AV_EINVAL;
 		}
 	if (!a->sha256 || !is_sha256_hex(a->sha256) ||
 	    (a->legacy_sha256 && !is_sha256_hex(a->legacy_sha256))) {
-		note(why, "'%s': a checksum is not 64 lower-case hex digits", a->key);
+		buf_note(why, "'%s': a checksum is not 64 lower-case hex digits", a->key);
 		return AV_EINVAL;
 	}
 	if (a->size < 0 || a->legacy_size < -1 ||
 	    (a->legacy_key && !manifest_utf8_valid(a->legacy_key))) {
-		note(why, "'%s': bad size or legacy key", a->key);
+		buf_note(why, "'%s': bad size or legacy key", a->key);
 		return AV_EINVAL;
 	}
 	return 0;
@@ -406,11 +391,11 @@ int manifest_json(const struct manifest *m, struct buf *out, struct buf *why)
 
 	if (!manifest_utf8_valid(m->bucket) || !manifest_utf8_valid(m->prefix) ||
 	    !manifest_utf8_valid(m->base_url)) {
-		note(why, "bucket, prefix or base URL is not valid UTF-8");
+		buf_note(why, "bucket, prefix or base URL is not valid UTF-8");
 		return AV_EINVAL;
 	}
 	if (format_time(m->generated, when) != 0) {
-		note(why, "generation time %lld is out of range",
+		buf_note(why, "generation time %lld is out of range",
 			 (long long)m->generated);
 		return AV_EINVAL;
 	}

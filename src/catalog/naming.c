@@ -7,21 +7,6 @@
 #include "archivist/naming.h"
 #include "archivist/version.h"
 
-/* Appends a reason to why, which may be NULL. */
-static void note(struct buf *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void note(struct buf *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why)
-		return;
-	va_start(ap, fmt);
-	buf_vaddf(why, fmt, ap);
-	va_end(ap);
-}
-
 const char *naming_status_name(enum naming_status s)
 {
 	switch (s) {
@@ -91,7 +76,7 @@ static int legacy_check(const struct config *c, struct naming_legacy *out,
 	size_t i;
 
 	if (!(s = config_find_stack(c, out->stack_name))) {
-		note(why, "stack '%s' is not in %s", out->stack_name, c->origin);
+		buf_note(why, "stack '%s' is not in %s", out->stack_name, c->origin);
 		return fail(&out->status, NAMING_UNKNOWN_STACK);
 	}
 	out->stack = s;
@@ -100,12 +85,12 @@ static int legacy_check(const struct config *c, struct naming_legacy *out,
 		for (i = 0; a && i < s->nlegacy_arches && s->legacy_arches[i] != a; i++)
 			;
 		if (!a || i == s->nlegacy_arches) {
-			note(why, "arch '%s' is not a legacy arch of stack %s",
+			buf_note(why, "arch '%s' is not a legacy arch of stack %s",
 				 out->arch_name, s->name);
 			return fail(&out->status, NAMING_UNKNOWN_ARCH);
 		}
 	} else if (s->nlegacy_arches == 0) {
-		note(why, "stack %s has no legacy arches in %s", s->name, c->origin);
+		buf_note(why, "stack %s has no legacy arches in %s", s->name, c->origin);
 		return fail(&out->status, NAMING_UNKNOWN_ARCH);
 	}
 	if (version_parse(out->version, &(struct version){ 0 }, why) != 0)
@@ -156,12 +141,12 @@ static int new_check(const struct config *c, struct naming_artifact *out,
 	if (version_parse(out->version, &(struct version){ 0 }, why) != 0)
 		return fail(&out->status, NAMING_BAD_VERSION);
 	if (!config_arch(out->arch_name)) {
-		note(why, "arch '%s' is not amd64 or arm64", out->arch_name);
+		buf_note(why, "arch '%s' is not amd64 or arm64", out->arch_name);
 		return fail(&out->status, NAMING_UNKNOWN_ARCH);
 	}
 	if (config_find_target(c, out->distro_name, out->distro_version,
 			       out->arch_name, &out->target) != 0) {
-		note(why, "no stack in %s serves %s %s on %s", c->origin,
+		buf_note(why, "no stack in %s serves %s %s on %s", c->origin,
 			 out->distro_name, out->distro_version, out->arch_name);
 		return fail(&out->status, NAMING_UNKNOWN_TARGET);
 	}
@@ -207,7 +192,7 @@ static int check_version_arch(const char *version, const char *arch,
 	if (version_parse(version, &(struct version){ 0 }, why) != 0)
 		return AV_EINVAL;
 	if (arch && !config_arch(arch)) {
-		note(why, "arch '%s' is not amd64 or arm64", arch);
+		buf_note(why, "arch '%s' is not amd64 or arm64", arch);
 		return AV_EINVAL;
 	}
 	return 0;
@@ -223,7 +208,7 @@ int naming_legacy_key(const struct config *c, const char *version,
 	if (!template_has(&c->tmpl_legacy, TF_ARCH))
 		arch = NULL;
 	else if (!arch) {
-		note(why, "the legacy template '%s' needs an arch",
+		buf_note(why, "the legacy template '%s' needs an arch",
 			 c->tmpl_legacy.source);
 		return AV_EINVAL;
 	}

@@ -115,6 +115,17 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 	return rc;
 }
 
+void buf_note(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!b)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
 int buf_sets(struct buf *b, const char *s)
 {
 	size_t n = strlen(s);

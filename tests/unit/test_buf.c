@@ -95,6 +95,18 @@ static void test_detach_and_hex(void **state)
 	free(s);
 }
 
+static void test_note_into_optional_buffer(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_note(NULL, "ignored %d", 1);	/* no buffer: nothing, no crash */
+	buf_note(&b, "version '%s'", "3.12");
+	buf_note(&b, ": %d components", 2);
+	assert_string_equal(b.ptr, "version '3.12': 2 components");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +115,7 @@ int main(void)
 		cmocka_unit_test(test_cap_refuses_and_keeps_contents),
 		cmocka_unit_test(test_sets_aliasing_and_setlen),
 		cmocka_unit_test(test_detach_and_hex),
+		cmocka_unit_test(test_note_into_optional_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
