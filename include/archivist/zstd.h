@@ -4,6 +4,10 @@
  * The encoder always runs libzstd's multi-threaded mode (nbWorkers >= 1)
  * with a fixed job size and overlap, so the compressed bytes depend only
  * on the input and the level, never on the number of workers or cores.
+ * An input of known size between half a job and 1.6 jobs is cut into
+ * two jobs of balanced cost (zstd_enc_cut), so that two cores share it;
+ * the cut depends on the size alone, so the bytes still do not depend on
+ * the worker count.
  * Frames have long-distance matching, a window of at most 2^27 bytes (so
  * every default decoder accepts them), an XXH64 content checksum, and the
  * content size in the header when it was given.
@@ -42,6 +46,17 @@ struct zstd_enc;
  * level or workers, or libzstd built without threads), AV_ENOMEM. */
 int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
 		 const char *name);
+
+/*
+ * Where the first job ends for an input of n bytes (0: no cut) with jobs
+ * of job bytes.  The second job loads the first one's bytes as its
+ * window before compressing its own, which at level 22 costs about a
+ * quarter of compressing them, so the first job takes 5/8 of the input
+ * (rounded down to 64 KiB).  Inputs under half a job stay one job (they
+ * are quick, and several archives at once keep the cores busy); from
+ * 1.6 jobs on, libzstd's own job size splits them.
+ */
+uint64_t zstd_enc_cut(uint64_t n, size_t job);
 
 /* Compresses len bytes; compressed output goes to out as it is ready.
  * 0 or AV_E*. */

@@ -16,6 +16,8 @@ struct zstd_enc {
 	char *name;
 	void *out;
 	size_t outsz;
+	uint64_t fed;		/* input bytes given so far */
+	uint64_t cut;		/* where the first job ends, or 0 */
 };
 
 struct zstd_dec {
@@ -43,12 +45,14 @@ static int set_param(struct zstd_enc *e, ZSTD_cParameter p, int v,
 }
 
 /*
- * The parameters that define the output.  jobSize and overlapLog are
- * fixed because they shape the frame: with them and nbWorkers >= 1 the
- * bytes are the same whatever the worker count.
+ * The parameters that define the output.  jobSize, overlapLog and the
+ * cut (a function of the content size) are fixed because they shape the
+ * frame: with them and nbWorkers >= 1 the bytes are the same whatever
+ * the worker count.
  */
 static int configure(struct zstd_enc *e, const struct zstd_enc_opts *o)
 {
+	size_t job = o->job_size ? o->job_size : ZSTD_ENC_JOB_SIZE;
 	int rc;
 
 	if ((rc = set_param(e, ZSTD_c_compressionLevel, o->level, "level")) ||
@@ -58,8 +62,7 @@ static int configure(struct zstd_enc *e, const struct zstd_enc_opts *o)
 	    (rc = set_param(e, ZSTD_c_checksumFlag, 1, "checksum")) ||
 	    (rc = set_param(e, ZSTD_c_contentSizeFlag, 1, "contentSize")) ||
 	    (rc = set_param(e, ZSTD_c_nbWorkers, o->workers, "workers")) ||
-	    (rc = set_param(e, ZSTD_c_jobSize, (int)(o->job_size ?
-			    o->job_size : ZSTD_ENC_JOB_SIZE), "jobSize")) ||
+	    (rc = set_param(e, ZSTD_c_jobSize, (int)job, "jobSize")) ||
 	    (rc = set_param(e, ZSTD_c_overlapLog, ZSTD_ENC_OVERLAP_LOG,
 			    "overlapLog")))
 		return rc;
@@ -70,7 +73,16 @@ static int configure(struct zstd_enc *e, const struct zstd_enc_opts *o)
 			  o->content_size);
 		return AV_EINVAL;
 	}
+	if (o->content_size != ZSTD_ENC_SIZE_UNKNOWN)
+		e->cut = zstd_enc_cut(o->content_size, job);
 	return 0;
+}
+
+uint64_t zstd_enc_cut(uint64_t n, size_t job)
+{
+	uint64_t cut = n / 8 * 5 & ~(uint64_t)0xffff;
+
+	return n >= job / 2 && cut < job ? cut : 0;
 }
 
 int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
@@ -146,6 +158,22 @@ static int enc_step(struct zstd_enc *e, ZSTD_inBuffer *in,
 	return sink_write(out, e->out, ob.pos);
 }
 
+/*
+ * Ends the first job here.  A flush directive makes libzstd hand the
+ * bytes it holds to a worker as a job of their own; given no room for
+ * output, the call returns once the job is started instead of waiting
+ * for its compressed bytes, which come later like any others.  The next
+ * job still sees these bytes as its window (overlapLog 9).
+ */
+static int enc_cut(struct zstd_enc *e)
+{
+	ZSTD_inBuffer none = { NULL, 0, 0 };
+	ZSTD_outBuffer full = { e->out, 0, 0 };
+	size_t r = ZSTD_compressStream2(e->cctx, &full, &none, ZSTD_e_flush);
+
+	return ZSTD_isError(r) ? enc_error(e, r) : 0;
+}
+
 int zstd_enc_write(struct zstd_enc *e, const void *data, size_t len,
 		   const struct sink *out)
 {
@@ -153,8 +181,17 @@ int zstd_enc_write(struct zstd_enc *e, const void *data, size_t len,
 	size_t left;
 	int rc = 0;
 
+	if (e->fed < e->cut && len >= e->cut - e->fed) {
+		in.size = (size_t)(e->cut - e->fed);	/* up to the cut */
+		while (rc == 0 && in.pos < in.size)
+			rc = enc_step(e, &in, ZSTD_e_continue, out, &left);
+		if (rc || (rc = enc_cut(e)))
+			return rc;
+		in.size = len;
+	}
 	while (rc == 0 && in.pos < in.size)
 		rc = enc_step(e, &in, ZSTD_e_continue, out, &left);
+	e->fed += len;
 	return rc;
 }
 

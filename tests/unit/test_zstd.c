@@ -1,6 +1,7 @@
 /*
  * Unit tests for zstd: frames checked by the zstd CLI and libzstd's frame
  * inspection; output identical for any worker count (with several jobs);
+ * the two-job cut of mid-sized inputs, against libzstd's own output;
  * decoding CLI frames, concatenated frames, corrupt/truncated/empty input.
  */
 #include <stdarg.h>
@@ -108,6 +109,84 @@ static void test_same_bytes_for_any_worker_count(void **state)
 	buf_release(&in);
 	buf_release(&a);
 	buf_release(&b);
+}
+
+/* libzstd's own output for the encoder's parameters, in one call. */
+static void reference(const struct buf *in, size_t job, struct buf *out)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t r;
+
+	assert_non_null(c);
+	assert_false(ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3)));
+	ZSTD_CCtx_setParameter(c, ZSTD_c_enableLongDistanceMatching, 1);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, ZSTD_ENC_WINDOW_LOG);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, 2);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_jobSize, (int)job);
+	ZSTD_CCtx_setParameter(c, ZSTD_c_overlapLog, ZSTD_ENC_OVERLAP_LOG);
+	assert_int_equal(buf_grow(out, ZSTD_compressBound(in->len)), 0);
+	r = ZSTD_compress2(c, out->ptr, ZSTD_compressBound(in->len), in->ptr, in->len);
+	assert_false(ZSTD_isError(r));
+	out->len = r;
+	ZSTD_freeCCtx(c);
+}
+
+static void test_cut_rule(void **state)
+{
+	size_t job = (size_t)128 << 20;
+
+	(void)state;
+	/* the benchmark's CPython tar: 5/8 is 105,068,800, in 64 KiB units */
+	assert_int_equal(zstd_enc_cut(168110080, job), 105054208);
+	assert_int_equal(zstd_enc_cut((64 << 20) - 1, job), 0);
+	assert_int_equal(zstd_enc_cut(64 << 20, job), 40 << 20);
+	assert_int_equal(zstd_enc_cut((uint64_t)204 << 20, job), 133693440);
+	assert_int_equal(zstd_enc_cut((uint64_t)205 << 20, job), 0);
+	assert_int_equal(zstd_enc_cut(0, job), 0);
+	assert_int_equal(zstd_enc_cut(1400000, 1 << 20), 851968);
+}
+
+/* A cut input: the same bytes for any worker count and write pattern
+ * (one write ending right at the cut), decoded by the zstd CLI, and
+ * different from libzstd's uncut frame, which an input too small to cut
+ * reproduces byte for byte. */
+static void test_cut_makes_two_jobs(void **state)
+{
+	struct buf in = BUF_INIT, a = BUF_INIT, b = BUF_INIT, ref = BUF_INIT;
+	size_t job = (size_t)1 << 20, cut;
+	size_t steps[] = { 851968, 4096, 1000000, 77777 };
+	int w;
+
+	(void)state;
+	util_fill(&in, 1400000, 21);
+	cut = (size_t)zstd_enc_cut(in.len, job);
+	assert_int_equal(cut, steps[0]);
+	assert_int_equal(encode(&in, 3, 1, in.len, job, in.len, &a), 0);
+	for (w = 1; w <= 4; w++) {
+		buf_reset(&b);
+		assert_int_equal(encode(&in, 3, w, in.len, job, steps[w - 1], &b), 0);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.ptr, b.ptr, a.len);
+	}
+	buf_reset(&b);
+	assert_int_equal(util_pipe("zstd -dc", a.ptr, a.len, &b), 0);
+	assert_int_equal(b.len, in.len);
+	assert_memory_equal(b.ptr, in.ptr, in.len);
+	reference(&in, job, &ref);
+	assert_true(ref.len != a.len || memcmp(ref.ptr, a.ptr, a.len) != 0);
+	/* under half a job: no cut, libzstd's bytes exactly */
+	in.len = job / 2 - 1;
+	buf_reset(&a);
+	buf_reset(&ref);
+	assert_int_equal(encode(&in, 3, 2, in.len, job, 65536, &a), 0);
+	reference(&in, job, &ref);
+	assert_int_equal(a.len, ref.len);
+	assert_memory_equal(a.ptr, ref.ptr, a.len);
+	buf_release(&in);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&ref);
 }
 
 static void test_unknown_size_and_empty_input(void **state)
@@ -223,6 +302,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame_has_size_checksum_and_decodes_with_cli),
 		cmocka_unit_test(test_same_bytes_for_any_worker_count),
+		cmocka_unit_test(test_cut_rule),
+		cmocka_unit_test(test_cut_makes_two_jobs),
 		cmocka_unit_test(test_unknown_size_and_empty_input),
 		cmocka_unit_test(test_wrong_size_and_bad_options),
 		cmocka_unit_test(test_decodes_cli_frames_concatenated),
