@@ -24,6 +24,8 @@
 
 /* Error replies and collected bodies are capped at this size. */
 #define HTTP_BODY_MAX ((size_t)16 << 20)
+/* A request marked slow_reply waits this many times the low-speed time. */
+#define HTTP_SLOW_REPLY_FACTOR 10
 
 struct http_config {
 	const char *ca_bundle;	/* NULL: the system store (copied) */
@@ -51,6 +53,8 @@ struct http_request {
 	void *sink_ctx;
 	http_sent_fn sent;		/* upload progress, or NULL */
 	void *sent_ctx;
+	int slow_reply;			/* the server may work for minutes
+					   before it answers (and send nothing) */
 };
 
 struct http_header {

@@ -58,6 +58,7 @@ struct s3_req {
 	int (*before)(void *ctx, int n);
 	void *before_ctx;
 	int error_in_200;		/* a 2xx body may be an <Error> */
+	int slow_reply;			/* as in struct http_request */
 };
 
 /* Initialises r for method on bucket/key (everything else empty). */
@@ -157,8 +158,8 @@ void s3put_names_free(char **names, size_t n);
 
 /*
  * sha256 of bytes [off, off+len) of j's content (read with pread for a
- * file, reported on failure); with parts, also of each j->part_size
- * slice (off must then be a part boundary).  0 or an AV_E* code.
+ * file, reported on failure) unless sha is NULL; with parts, of each
+ * j->part_size slice (off must then be a part boundary).  0 or AV_E*.
  */
 int s3put_hash(const struct s3_put_job *j, uint64_t off, uint64_t len,
 	       unsigned char sha[32], unsigned char (*parts)[32]);

@@ -296,7 +296,8 @@ static int setup(struct http_pool *p, CURL *h, struct xfer *x,
 		c |= curl_easy_setopt(h, CURLOPT_CAINFO, p->ca_bundle);
 	c |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, p->connect_timeout);
 	c |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, p->low_speed_limit);
-	c |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, p->low_speed_time);
+	c |= curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, p->low_speed_time *
+			      (x->req->slow_reply ? HTTP_SLOW_REPLY_FACTOR : 1));
 	c |= curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	c |= curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 256L * 1024);
 	c |= curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);

@@ -276,6 +276,7 @@ static int mp_complete(struct mp *m)
 	r.body = body.ptr;
 	r.body_len = body.len;
 	r.error_in_200 = 1;
+	r.slow_reply = 1;	/* S3 may take minutes to assemble a large object */
 	rc = s3req_send(m->c, &r, &rep);
 	if (upload_gone(j, &rep, rc))
 		rc = AV_EEXIST;

@@ -160,7 +160,7 @@ static int attempt_once(struct s3_client *c, const struct s3_req *r, struct s3_r
 		goto out;
 	hr = (struct http_request){ r->method, a.t.url.ptr, a.hdrs, a.nhdrs, r->body,
 		r->body_fd, r->body_off, r->body_len, r->sink, r->sink_ctx, r->sent,
-		r->sent_ctx };
+		r->sent_ctx, r->slow_reply };
 	rc = http_do(c->pool, &hr, &rep->http);
 	rep->transport = rc == AV_ENET || rc == AV_ETIMEOUT ? rc : 0;
 	if (rc)
