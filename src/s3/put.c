@@ -1,6 +1,7 @@
 /* put: no-clobber PutObject, the identical-object check (see s3.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,8 @@ int s3put_hash(const struct s3_put_job *j, uint64_t off, uint64_t len,
 			want = (size_t)got;
 			p = chunk;
 		}
-		if (!EVP_DigestUpdate(all, p, want) || (parts && !EVP_DigestUpdate(part, p, want)))
+		if ((sha && !EVP_DigestUpdate(all, p, want)) ||
+		    (parts && !EVP_DigestUpdate(part, p, want)))
 			goto out;
 		off += want;
 		in_part += want;
@@ -95,7 +97,7 @@ int s3put_hash(const struct s3_put_job *j, uint64_t off, uint64_t len,
 			in_part = 0;
 		}
 	}
-	rc = EVP_DigestFinal_ex(all, sha, NULL) ? 0 : AV_ECRYPTO;
+	rc = !sha || EVP_DigestFinal_ex(all, sha, NULL) ? 0 : AV_ECRYPTO;
 out:
 	EVP_MD_CTX_free(all);
 	EVP_MD_CTX_free(part);
@@ -319,6 +321,41 @@ static int replace_if_match(struct s3_client *c, struct s3_put_job *j)
 	return rc;
 }
 
+struct whole_hash {
+	struct s3_put_job *j;
+	int rc;
+};
+
+static void *hash_whole(void *arg)
+{
+	struct whole_hash *w = arg;
+
+	w->rc = s3put_hash(w->j, 0, w->j->n, w->j->sha, NULL);
+	return NULL;
+}
+
+/*
+ * The sha256 of the whole content (for x-amz-meta-sha256, needed before
+ * the upload starts) and, for multipart, of each part: two independent
+ * digests of the same bytes, so on two threads when there are parts.
+ */
+static int hash_up_front(struct s3_put_job *j)
+{
+	struct whole_hash w = { j, 0 };
+	pthread_t t;
+	int rc;
+
+	if (!j->multipart)
+		return s3put_hash(j, 0, j->n, j->sha, NULL);
+	if (!(j->part_sha = calloc(j->nparts, sizeof(*j->part_sha))))
+		return AV_ENOMEM;
+	if (pthread_create(&t, NULL, hash_whole, &w) != 0)
+		return s3put_hash(j, 0, j->n, j->sha, j->part_sha);
+	rc = s3put_hash(j, 0, j->n, NULL, j->part_sha);
+	pthread_join(t, NULL);
+	return rc ? rc : w.rc;
+}
+
 /* Uploads, then settles "already exists" by comparing contents. */
 static int put_run(struct s3_client *c, struct s3_put_job *j)
 {
@@ -326,11 +363,7 @@ static int put_run(struct s3_client *c, struct s3_put_job *j)
 
 	plan_parts(c, j);
 	if (!j->o->sha256) {
-		int parts = j->multipart;
-
-		if (parts && !(j->part_sha = calloc(j->nparts, sizeof(*j->part_sha))))
-			return AV_ENOMEM;
-		if ((rc = s3put_hash(j, 0, j->n, j->sha, parts ? j->part_sha : NULL)))
+		if ((rc = hash_up_front(j)))
 			return rc;
 	} else {
 		memcpy(j->sha, j->o->sha256, 32);
