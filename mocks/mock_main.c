@@ -31,6 +31,10 @@ static const char usage[] =
 	"  --anonymous-read     accept unsigned GET, HEAD and listings\n"
 	"  --min-part-size N    smallest multipart part but the last\n"
 	"                       (default 5M; K and M suffixes)\n"
+	"  --etag-sha256        ETags from the first half of the body's sha256\n"
+	"                       instead of its MD5, unless Content-MD5 is sent:\n"
+	"                       half the hashing for clients that sign payloads\n"
+	"                       (for benchmarks: S3's single-part ETag is the MD5)\n"
 	"  --log FILE           request log, one JSON object per line\n"
 	"  --fault RULE         inject a fault (repeatable; see README)\n"
 	"  --seed N             seed of the prob= fault rules (default 1)\n"
@@ -38,7 +42,7 @@ static const char usage[] =
 	"  -h, --help           this text\n";
 
 enum { O_DATA = 256, O_PORT, O_PORT_FILE, O_ACCESS, O_SECRET, O_REGION,
-       O_NO_AUTH, O_ANON, O_MIN_PART, O_LOG, O_FAULT, O_SEED };
+       O_NO_AUTH, O_ANON, O_MIN_PART, O_LOG, O_FAULT, O_SEED, O_ETAG_SHA };
 
 static const struct option longopts[] = {
 	{ "data", required_argument, NULL, O_DATA },
@@ -53,6 +57,7 @@ static const struct option longopts[] = {
 	{ "log", required_argument, NULL, O_LOG },
 	{ "fault", required_argument, NULL, O_FAULT },
 	{ "seed", required_argument, NULL, O_SEED },
+	{ "etag-sha256", no_argument, NULL, O_ETAG_SHA },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -99,6 +104,7 @@ static int take_option(int c, const char *arg, struct mock_config *cfg,
 	case O_REGION: cfg->region = arg; return 0;
 	case O_NO_AUTH: cfg->no_auth = 1; return 0;
 	case O_ANON: cfg->anonymous_read = 1; return 0;
+	case O_ETAG_SHA: cfg->etag_sha256 = 1; return 0;
 	case O_LOG: cfg->log_path = arg; return 0;
 	case 'v': cfg->verbose = 1; return 0;
 	case O_FAULT:

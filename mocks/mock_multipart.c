@@ -268,7 +268,7 @@ void op_upload_part(struct mock_req *r, struct mock_reply *out)
 	}
 	if (upload_open(r, out, &u, 1))
 		return;
-	object_md5_hex(r, md5);
+	object_etag_hex(r, md5);
 	meta = json_pack("{s:s, s:I, s:I}", "etag", md5, "size",
 			 (json_int_t)r->body_sum.bytes, "mtime",
 			 (json_int_t)time(NULL));

@@ -23,10 +23,16 @@ static const char *const content_headers[] = {
 	"Content-Language", "Expires", NULL
 };
 
+/* --etag-sha256, and no Content-MD5 to check. */
+static int etag_from_sha256(const struct mock_req *r)
+{
+	return r->srv->cfg->etag_sha256 && !req_header(r, "Content-MD5");
+}
+
 unsigned object_digests(const struct mock_req *r)
 {
 	const struct checksum_algo *a;
-	unsigned d = DG_MD5;
+	unsigned d = etag_from_sha256(r) ? DG_SHA256 : DG_MD5;
 
 	for (a = checksum_algos; a->name; a++)
 		if (req_header(r, a->header))
@@ -34,12 +40,14 @@ unsigned object_digests(const struct mock_req *r)
 	return d;
 }
 
-void object_md5_hex(const struct mock_req *r, char out[33])
+void object_etag_hex(const struct mock_req *r, char out[33])
 {
+	const unsigned char *h = etag_from_sha256(r) ? r->body_sum.sha256 :
+			       r->body_sum.md5;
 	int i;
 
 	for (i = 0; i < 16; i++)
-		sprintf(out + 2 * i, "%02x", r->body_sum.md5[i]);
+		sprintf(out + 2 * i, "%02x", h[i]);
 }
 
 static int bad_digest(const struct mock_req *r, struct mock_reply *out,
@@ -361,7 +369,7 @@ void op_put_object(struct mock_req *r, struct mock_reply *out)
 	}
 	if (object_write_conditions(r, out, &cond) || object_checksums(r, out, meta))
 		goto out;
-	object_md5_hex(r, md5);
+	object_etag_hex(r, md5);
 	if ((rc = object_request_meta(r, meta)) ||
 	    json_object_set_new(meta, "etag", json_string(md5))) {
 		reply_av_error(r, out, AV_ENOMEM, "out of memory");

@@ -38,8 +38,9 @@ int object_checksums(struct mock_req *r, struct mock_reply *out,
 /* The DG_* digests a PutObject/UploadPart body needs (MD5 for the ETag
  * plus each x-amz-checksum-* sent). */
 unsigned object_digests(const struct mock_req *r);
-/* Lower-case hex of the body's MD5 (33 bytes). */
-void object_md5_hex(const struct mock_req *r, char out[33]);
+/* The body's ETag in lower-case hex (33 bytes): its MD5 or, with
+ * --etag-sha256, the first half of its sha256. */
+void object_etag_hex(const struct mock_req *r, char out[33]);
 /* Copies Content-Type, the other content headers and x-amz-meta-* of the
  * request into meta.  0 or AV_ENOMEM. */
 int object_request_meta(const struct mock_req *r, json_t *meta);

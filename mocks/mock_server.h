@@ -26,6 +26,7 @@ struct mock_config {
 	int no_auth;		/* accept every request unsigned */
 	int anonymous_read;	/* unsigned GET/HEAD/list allowed */
 	uint64_t min_part_size;	/* EntityTooSmall below this (not last) */
+	int etag_sha256;	/* ETags from sha256, not MD5 (benchmarks) */
 	const char *log_path;	/* request log, NULL for none */
 	uint64_t seed;
 	int verbose;
