@@ -105,12 +105,13 @@ bench_row() {
 	echo
 }
 
-# Mock S3 server on a free port serving $1; sets MOCK_PORT, MOCK_PID,
-# ENDPOINT.  Stopped by bench_mock_stop (scripts trap it).
+# Mock S3 server on a free port serving $1 (more mock-s3 options may
+# follow); sets MOCK_PORT, MOCK_PID, ENDPOINT.  Stopped by bench_mock_stop
+# (scripts trap it).
 bench_mock_start() {
-	local dir=$1
+	local dir=$1; shift
 	[ -x "$MOCK_BIN" ] || die "no $MOCK_BIN: run make first"
-	read -r MOCK_PORT MOCK_PID < <("$MOCKCTL" start "$dir" 0)
+	read -r MOCK_PORT MOCK_PID < <("$MOCKCTL" start "$dir" 0 "$@")
 	ENDPOINT=http://127.0.0.1:$MOCK_PORT
 	export BENCH_SERVER_PID=$MOCK_PID
 	MOCK_DIR=$dir

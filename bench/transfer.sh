@@ -3,6 +3,10 @@
 # server on 127.0.0.1: archivist put/get against aws s3 cp, rclone and
 # s3cmd (those installed; a run over 180 s counts as failed), plus the mock's own ceiling (curl with its
 # built-in SigV4: one stream, and 4 streams of 256 MiB in parallel).
+# Then, to see which side limits, archivist put and aws s3 cp again
+# against two other servers: the mock with --etag-sha256 (ETags from the
+# sha256 it computes anyway for signed payloads instead of a second pass
+# of MD5), and moto's server (a Python S3 emulator), where installed.
 # The file and the mock's data live on tmpfs (/dev/shm), so no disk is
 # in the way.  archivist-1put is archivist with --part-size 2G: one
 # PutObject instead of 16 parallel 64 MiB parts, like the curl ceiling.  Target: put >= 1.5 x aws's throughput, peak RSS <= 300 MB.
@@ -17,7 +21,8 @@ BYTES=$((MB * 1048576))
 bench_need aws awscli
 export BENCH_TIMEOUT=${BENCH_TIMEOUT:-180}
 TMP=$(mktemp -d /dev/shm/bench-transfer.XXXXXX)
-trap 'bench_mock_stop; rm -rf "$TMP"' EXIT
+MOTO_PID=
+trap 'bench_mock_stop; [ -z "$MOTO_PID" ] || kill "$MOTO_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 bench_mock_start "$TMP/data"
 mkdir -p "$TMP/data/bench"
 head -c "$BYTES" /dev/urandom >"$TMP/file"
@@ -90,6 +95,49 @@ for ((r = 1; r <= N; r++)); do
 		rm -f "$TMP/got" "$TMP"/g?
 	done
 done
+
+# The same uploads, other servers.
+alt_put() {	# SERVER ENDPOINT TOOL
+	case $3 in
+	archivist) bench_run "put.archivist@$1" "$ARCHIVIST" -q --endpoint "$2" \
+			put "$TMP/file" s3://bench/obj ;;
+	aws) bench_run "put.aws@$1" aws --endpoint-url "$2" s3 cp --only-show-errors \
+			"$TMP/file" s3://bench/obj ;;
+	esac
+}
+alts=()
+bench_mock_stop
+mkdir -p "$TMP/data2/bench"
+bench_mock_start "$TMP/data2" --etag-sha256
+alts+=(mock-etag-sha256)
+bench_reset put.archivist@mock-etag-sha256 put.aws@mock-etag-sha256
+for ((r = 1; r <= N; r++)); do
+	for t in archivist aws; do
+		rm -rf "$TMP/data2/bench/"*
+		alt_put mock-etag-sha256 "$ENDPOINT" "$t" || note "bench: $t failed"
+	done
+done
+bench_mock_stop
+if "${PYTHON:-python3}" -c 'import moto.server' 2>/dev/null; then
+	port=$("${PYTHON:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"${PYTHON:-python3}" -m moto.server -H 127.0.0.1 -p "$port" >"$TMP/moto.log" 2>&1 &
+	MOTO_PID=$!
+	moto=http://127.0.0.1:$port
+	for i in $(seq 50); do curl -s -o /dev/null "$moto" && break; sleep 0.2; done
+	aws --endpoint-url "$moto" s3 mb s3://bench >/dev/null || die "moto does not start"
+	export BENCH_SERVER_PID=$MOTO_PID
+	alts+=(moto)
+	bench_reset put.archivist@moto put.aws@moto
+	for ((r = 1; r <= N; r++)); do
+		for t in archivist aws; do
+			aws --endpoint-url "$moto" s3 rm --quiet s3://bench/obj
+			alt_put moto "$moto" "$t" || note "bench: $t failed"
+		done
+	done
+	kill "$MOTO_PID"; wait "$MOTO_PID" 2>/dev/null; MOTO_PID=
+else
+	note "bench: no moto (python3 -m moto.server): the moto rows are left out"
+fi
 bench_load
 echo
 echo "$BENCH_HEAD MiB/s |  (upload $MB MiB)"
@@ -100,6 +148,10 @@ echo "$BENCH_HEAD MiB/s |  (download $MB MiB)"
 echo "|---|---|---|---|---|---|---|"
 for t in ${gets[@]}; do bench_row get.$t "$BYTES"; done
 echo
+echo "$BENCH_HEAD MiB/s |  (upload $MB MiB, other servers)"
+echo "|---|---|---|---|---|---|---|"
+for s in "${alts[@]}"; do for t in archivist aws; do bench_row "put.$t@$s" "$BYTES"; done; done
+echo
 echo "put: aws / archivist = $(calc "$(bench_median put.aws 1) / $(bench_median put.archivist 1)" 2) x (target >= 1.5);" \
 	"archivist peak RSS $(calc "$(bench_median put.archivist 2) / 1024" 0) MB (target <= 300)"
 echo "get: aws / archivist = $(calc "$(bench_median get.aws 1) / $(bench_median get.archivist 1)" 2) x;" \
@@ -107,3 +159,7 @@ echo "get: aws / archivist = $(calc "$(bench_median get.aws 1) / $(bench_median 
 echo "mock ceiling: one curl stream $(calc "$BYTES / 1048576 / $(bench_median put.curl 1)" 0) MiB/s up," \
 	"$(calc "$BYTES / 1048576 / $(bench_median get.curl 1)" 0) MiB/s down; 4 streams" \
 	"$(calc "$BYTES / 1048576 / $(bench_median put.curl4 1)" 0) up, $(calc "$BYTES / 1048576 / $(bench_median get.curl4 1)" 0) down"
+for s in "${alts[@]}"; do
+	echo "put to $s: aws / archivist = $(calc "$(bench_median "put.aws@$s" 1) / $(bench_median "put.archivist@$s" 1)" 2) x;" \
+		"server CPU per run: archivist's $(bench_median "put.archivist@$s" 4) s, aws's $(bench_median "put.aws@$s" 4) s"
+done
