@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "archivist/error.h"
+#include "mock_listcache.h"
 #include "mock_ops.h"
 #include "mock_server.h"
 #include "mock_store.h"
@@ -489,7 +490,7 @@ static int bad_listing(struct mock_req *r, struct mock_reply *out)
 
 void op_list_objects(struct mock_req *r, struct mock_reply *out)
 {
-	struct strv keys = STRV_INIT;
+	struct keylist *keys = NULL;
 	struct list_page page;
 	struct list_query q;
 	struct buf doc = BUF_INIT;
@@ -503,8 +504,10 @@ void op_list_objects(struct mock_req *r, struct mock_reply *out)
 			    "max-keys or the continuation token is invalid.");
 		goto out;
 	}
-	if ((rc = store_list(r->srv->store, r->bucket, q.prefix, &keys)) ||
-	    (rc = build_page(&q, &keys, &page)) ||
+	/* a first page walks the tree; the next ones may share that walk */
+	if ((rc = listcache_get(r->srv->lists, r->srv->store, r->bucket, q.prefix,
+				!q.token && !q.after, &keys)) ||
+	    (rc = build_page(&q, &keys->keys, &page)) ||
 	    (rc = list_body(r, &q, &page, &doc)))
 		reply_av_error(r, out, rc, "The bucket could not be listed.");
 	else
@@ -512,6 +515,7 @@ void op_list_objects(struct mock_req *r, struct mock_reply *out)
 out:
 	free(q.resume);
 	page_release(&page);
-	strv_release(&keys);
+	if (keys)
+		listcache_put(r->srv->lists, keys);
 	buf_release(&doc);
 }

@@ -17,6 +17,7 @@
 #include "archivist/msg.h"
 #include "archivist/sink.h"
 #include "mock_faults.h"
+#include "mock_listcache.h"
 #include "mock_log.h"
 #include "mock_route.h"
 #include "mock_server.h"
@@ -482,6 +483,7 @@ int server_start(struct mock_server *s, const struct mock_config *cfg,
 	s->cfg = cfg;
 	s->faults = faults;
 	if ((rc = store_new(&s->store, cfg->data_dir)) ||
+	    (rc = listcache_new(&s->lists)) ||
 	    (rc = reqlog_open(&s->log, cfg->log_path)))
 		goto fail;
 	rc = AV_ENET;
@@ -507,6 +509,8 @@ void server_stop(struct mock_server *s)
 	s->daemon = NULL;
 	reqlog_close(s->log);
 	s->log = NULL;
+	listcache_free(s->lists);
+	s->lists = NULL;
 	store_free(s->store);
 	s->store = NULL;
 }

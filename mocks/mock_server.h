@@ -37,6 +37,7 @@ struct mock_server {
 	struct store *store;
 	struct faults *faults;
 	struct reqlog *log;
+	struct list_cache *lists;	/* the last listing's keys */
 	struct MHD_Daemon *daemon;
 	unsigned port;		/* the bound port */
 	atomic_int stopping;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 struct store {
 	char *dir;
 	pthread_rwlock_t locks[2 * NLOCKS];	/* per enum store_lock_set */
+	atomic_ulong gen;	/* see store_generation */
 };
 
 /* Where a key lives, or would live. */
@@ -82,6 +84,16 @@ static int mkdir_parent(const struct store *st, const char *path)
 const char *store_dir(const struct store *st)
 {
 	return st->dir;
+}
+
+unsigned long store_generation(const struct store *st)
+{
+	return atomic_load(&st->gen);
+}
+
+void store_changed(struct store *st)
+{
+	atomic_fetch_add(&st->gen, 1);
 }
 
 int store_reserved_path(const struct store *st, struct buf *out,
@@ -504,6 +516,7 @@ int store_obj_commit(struct store *st, const char *bucket, const char *key,
 	if ((rc = sidecar_write(st, l.side.ptr, meta)))
 		goto out;
 	rc = place(st, tmp, &l);
+	store_changed(st);
 	if (rc)
 		msg_error("cannot store '%s/%s': %s", bucket, key,
 			  strerror(errno));
@@ -542,6 +555,7 @@ int store_obj_delete(struct store *st, const char *bucket, const char *key)
 		goto out;
 	}
 	unlink(l.side.ptr);
+	store_changed(st);
 	if (l.found == l.plain.ptr &&
 	    !(rc = buf_addf(&root, "%s/%s", st->dir, bucket)))
 		prune_dirs(root.ptr, l.plain.ptr);

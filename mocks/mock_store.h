@@ -100,6 +100,12 @@ int store_obj_commit(struct store *st, const char *bucket, const char *key,
 		     const char *tmp, json_t *meta, const struct store_cond *c);
 /* Removes the object if present.  0 or AV_EIO. */
 int store_obj_delete(struct store *st, const char *bucket, const char *key);
+/* How many writes (object commits and deletes, bucket creations and
+ * removals) the store has had: a listing made at the same count is
+ * still right, unless files were changed by hand. */
+unsigned long store_generation(const struct store *st);
+/* Counts one write. */
+void store_changed(struct store *st);
 /* Every key of the bucket starting with prefix, sorted. */
 int store_list(struct store *st, const char *bucket, const char *prefix,
 	       struct strv *out);

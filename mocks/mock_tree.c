@@ -223,6 +223,7 @@ int store_bucket_create(struct store *st, const char *bucket)
 
 	if (!(rc = bucket_path(st, bucket, &p)) && mkdir(p.ptr, 0755))
 		rc = errno == EEXIST ? AV_EEXIST : AV_EIO;
+	store_changed(st);
 	if (rc == AV_EIO)
 		msg_error("cannot create '%s': %s", p.ptr, strerror(errno));
 	buf_release(&p);
@@ -264,6 +265,7 @@ int store_bucket_delete(struct store *st, const char *bucket)
 	if ((rc = store_list(st, bucket, "", &keys)))
 		goto out;
 	rc = keys.n ? AV_ECONFLICT : 0;
+	store_changed(st);
 	if (!rc && !(rc = bucket_path(st, bucket, &p)))
 		rc = remove_dirs(&p);
 	if (!rc && !(rc = store_reserved_path(st, &p, "keys", bucket)))
