@@ -4,7 +4,8 @@
 # `make bench [BENCH=NAME...]`; never by make check.  Level 22 runs take
 # minutes each: the whole set takes about an hour on 2 idle cores.
 #
-# usage: bench/run.sh [recompress|migrate|migrate-many|transfer|list|scaling]...
+# usage: bench/run.sh [recompress|migrate|migrate-many|transfer|list|scaling|jobs]...
+# (jobs, the zstd job-layout sweep, runs only when named)
 source "$(dirname "$0")/lib.sh"
 all=(recompress transfer list migrate migrate-many scaling)
 [ $# -gt 0 ] || set -- "${all[@]}"
