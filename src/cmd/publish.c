@@ -51,8 +51,11 @@ static void publish_usage(FILE *f)
 	      "  --as-is               upload a .tar.zst input as it is\n"
 	      "  --tmpdir DIR          where archives are spooled\n\n"
 	      "Prints the public URL, size and sha256 of each artifact (--json: one\n"
-	      "object per file).  Exit status: 0 published or identical already\n"
-	      "there, 1 a file failed, 2 usage or configuration error, 3 conflict.\n", f);
+	      "object per file).  An object at the key made from the same input with\n"
+	      "the same settings (its recorded sha256, pyc mode, opt pycs and level)\n"
+	      "counts as identical without being made again.  Exit status: 0\n"
+	      "published or identical already there, 1 a file failed, 2 usage or\n"
+	      "configuration error, 3 conflict.\n", f);
 }
 
 static int publish_option(struct publish_args *a, int c, const char *arg)

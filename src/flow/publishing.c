@@ -217,34 +217,93 @@ struct made {
 	char hex[65];
 };
 
-/* --as-is: a zstd frame with a content checksum, hashed as it is. */
-static int take_as_is(const char *file, struct made *m)
+/* sha256 and size of what fd reads to its end; its first 5 bytes (zero
+ * if fewer) into head.  0, AV_EIO or AV_ENOMEM. */
+static int read_sha256(int fd, unsigned char sha[32], uint64_t *size,
+		       unsigned char head[5])
 {
 	unsigned char buf[65536];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	ssize_t n;
-	int rc = 0, first = 1;
 
-	if (!md || (m->fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+	memset(head, 0, 5);
+	*size = 0;
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(md);
-		msg_error("publish: cannot read '%s'", file);
-		return md ? AV_EIO : AV_ENOMEM;
+		return AV_ENOMEM;
 	}
-	while (!rc && (n = read(m->fd, buf, sizeof(buf))) > 0) {
-		if (first && (n < 5 || memcmp(buf, "\x28\xb5\x2f\xfd", 4) ||
-			      !(buf[4] & 0x04))) {
-			msg_error("publish --as-is: '%s' is not a zstd frame with "
-				  "a content checksum", file);
-			rc = AV_EUNSUPP;
-		}
-		first = 0;
-		m->size += (uint64_t)n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (*size < 5)
+			memcpy(head + *size, buf, (size_t)n < 5 - *size ? (size_t)n : 5 - *size);
+		*size += (uint64_t)n;
 		EVP_DigestUpdate(md, buf, (size_t)n);
 	}
-	EVP_DigestFinal_ex(md, m->sha, NULL);
+	EVP_DigestFinal_ex(md, sha, NULL);
 	EVP_MD_CTX_free(md);
+	return n < 0 ? AV_EIO : 0;
+}
+
+/* --as-is: a zstd frame with a content checksum, hashed as it is. */
+static int take_as_is(const char *file, struct made *m)
+{
+	unsigned char head[5];
+	int rc;
+
+	if ((m->fd = open(file, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (rc = read_sha256(m->fd, m->sha, &m->size, head)) == AV_EIO) {
+		msg_error("publish: cannot read '%s'", file);
+		return AV_EIO;
+	}
+	if (!rc && (memcmp(head, "\x28\xb5\x2f\xfd", 4) || !(head[4] & 0x04))) {
+		msg_error("publish --as-is: '%s' is not a zstd frame with "
+			  "a content checksum", file);
+		rc = AV_EUNSUPP;
+	}
 	memcpy(m->in_sha, m->sha, 32);
+	return rc;
+}
+
+static int meta_is(const struct s3_head *h, const char *name, const char *want)
+{
+	const char *v = s3_head_meta(h, name);
+
+	return v && strcmp(v, want) == 0;
+}
+
+/*
+ * An object at the key made from this very input with these settings
+ * (its recorded source sha256, pyc, opt pycs and level) is the same
+ * result, whatever its bytes: an earlier version may have compressed
+ * them otherwise.  Then m gets its size and sha256 and 1 is returned; 0
+ * when there is no such object (the content comparison then decides), or
+ * an AV_E* code.  Costs one read of the input and a HEAD.
+ */
+static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
+{
+	unsigned char sha[32], head[5];
+	char in_hex[65], level[12];
+	uint64_t size;
+	struct s3_head h;
+	int fd, rc;
+
+	if ((fd = open(it->file, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;	/* make_archive says why */
+	rc = read_sha256(fd, sha, &size, head);
+	close(fd);
+	if (rc)
+		return 0;
+	s3_sha256_hex(sha, in_hex);
+	snprintf(level, sizeof(level), "%d", p->a->level);
+	s3_head_init(&h);
+	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists &&
+	    meta_is(&h, PLAN_META_SOURCE_SHA256, in_hex) &&
+	    meta_is(&h, PLAN_META_PYC, pyc_mode_name(p->a->pyc)) &&
+	    meta_is(&h, PLAN_META_OPT_PYC, p->a->keep_opt_pyc ? "keep" : "drop") &&
+	    meta_is(&h, PLAN_META_LEVEL, level) && s3_head_sha256(&h, m->hex)) {
+		m->size = h.size;
+		rc = 1;
+	}
+	s3_head_release(&h);
 	return rc;
 }
 
@@ -372,6 +431,13 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 	enum deliver_result res = DELIVER_CREATED;
 	int rc;
 
+	if (!p->a->as_is && (rc = made_before(p, it, &m)) != 0) {
+		if (rc == 1)
+			report(p, it, "identical", &m);
+		else
+			p->failed++, report(p, it, "failed", NULL);
+		return;
+	}
 	if (p->g->progress)
 		p->progress = progress_new(STDERR_FILENO, it->file);
 	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);

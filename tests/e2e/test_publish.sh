@@ -56,6 +56,28 @@ check_status "--on-conflict skip: exit 0" 0 \
 check_eq "no PUT replaced anything" 0 \
 	"$(log_since "$mark" | grep '"method":"PUT"' | grep -c '"status":200')"
 
+# --- an object made from this input with these settings, other bytes ----
+# (as an earlier version, compressing otherwise, would have made it): the
+# recorded source sha256 and settings make it identical, with no work.
+K=python-3.11.2-ubuntu-22.04-amd64.tar.zst
+boto 'h = s3.head_object(Bucket="rel", Key=sys.argv[1])
+body = b"made by an earlier version"
+m = dict(h["Metadata"], sha256=hashlib.sha256(body).hexdigest())
+s3.put_object(Bucket="rel", Key=sys.argv[1], Body=body, Metadata=m)' "$K"
+planted=$(printf 'made by an earlier version' | sha256sum | cut -d' ' -f1)
+mark=$(log_mark)
+out=$(av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-22 --level 3); rc=$?
+check_eq "same input and settings, other bytes: exit 0" 0 "$rc"
+check_match "... identical, with the object's sha256" "^identical .*sha256 $planted" "$out"
+check_eq "... after one HEAD" "HEAD" "$(log_methods "$mark")"
+out=$(av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-22 --level 4 2>&1); rc=$?
+check_eq "... but with another level: a conflict, exit 3" 3 "$rc"
+out=$(av publish "$W/legacy.tar" --to s3://rel --version 3.11.2 --stack heroku-22 --level 3 2>&1); rc=$?
+check_eq "... and so is another input file (the same tar, not gzipped)" 3 "$rc"
+check_eq "... the object is still the planted one" "$planted" \
+	"$(boto 'print(hashlib.sha256(s3.get_object(Bucket="rel", Key=sys.argv[1])["Body"].read()).hexdigest())' "$K")"
+boto 's3.delete_object(Bucket="rel", Key=sys.argv[1])' "$K"
+
 # --- --as-is ------------------------------------------------------------
 zstd -q -19 --long=27 "$W/legacy.tar" -o "$W/python-3.10.1.tar.zst"
 check "--as-is uploads a .tar.zst unchanged" av publish "$W/python-3.10.1.tar.zst" --to s3://rel --stack heroku-20 --as-is
