@@ -106,6 +106,12 @@ typedef const char *(*plan_meta_fn)(const void *ctx, const char *name);
 int plan_decide(struct plan_item *item, int exists, plan_meta_fn meta_get,
 		const void *ctx, const struct plan_settings *s);
 
+/* Whether an object's recorded pyc mode, opt pycs and level (read with
+ * meta_get) differ from s: 0 no, 1 yes with the first difference
+ * appended to why, -1 out of memory. */
+int plan_settings_differ(const struct plan_settings *s, plan_meta_fn meta_get,
+			 const void *ctx, struct buf *why);
+
 /*
  * The source key as PLAN_META_SOURCE_KEY stores it: S3 metadata is ASCII,
  * keys are any bytes, so the key is URI-encoded ('/' kept).  Both append

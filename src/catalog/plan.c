@@ -216,29 +216,18 @@ static const char *unquote(const char *etag, char *out, size_t n)
 	return out;
 }
 
-/*
- * The first recorded value that differs from this run's, as a reason in
- * why; 0 when all agree.
- */
-static int first_difference(const struct plan_item *it, plan_meta_fn get,
-			    const void *ctx, const struct plan_settings *s,
-			    struct buf *why)
+/* The first of n recorded values that differs from want, as a reason in
+ * why; 0 when all agree.  A recorded ETag is compared without quotes. */
+static int differs(const char *const *names, const char *const *want, size_t n,
+		   plan_meta_fn get, const void *ctx, struct buf *why)
 {
-	char size[24], level[16], etag[128], rec_etag[128];
-	const char *names[5], *want[5], *got;
+	char rec_etag[128];
+	const char *got;
 	size_t i;
 
-	snprintf(size, sizeof(size), "%" PRIu64, it->legacy_size);
-	snprintf(level, sizeof(level), "%d", s->level);
-	names[0] = PLAN_META_SOURCE_ETAG;
-	want[0] = unquote(it->legacy_etag, etag, sizeof(etag));
-	names[1] = PLAN_META_SOURCE_SIZE, want[1] = size;
-	names[2] = PLAN_META_PYC, want[2] = pyc_mode_name(s->pyc);
-	names[3] = PLAN_META_OPT_PYC, want[3] = s->keep_opt_pyc ? "keep" : "drop";
-	names[4] = PLAN_META_LEVEL, want[4] = level;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < n; i++) {
 		got = get(ctx, names[i]);
-		if (got && i == 0)
+		if (got && !strcmp(names[i], PLAN_META_SOURCE_ETAG))
 			got = unquote(got, rec_etag, sizeof(rec_etag));
 		if (got && strcmp(got, want[i]) == 0)
 			continue;
@@ -246,6 +235,38 @@ static int first_difference(const struct plan_item *it, plan_meta_fn get,
 				names[i], got ? got : "(none)", want[i]) ? -1 : 1;
 	}
 	return 0;
+}
+
+int plan_settings_differ(const struct plan_settings *s, plan_meta_fn get,
+			 const void *ctx, struct buf *why)
+{
+	char level[16];
+	const char *names[3] = { PLAN_META_PYC, PLAN_META_OPT_PYC, PLAN_META_LEVEL };
+	const char *want[3];
+
+	snprintf(level, sizeof(level), "%d", s->level);
+	want[0] = pyc_mode_name(s->pyc);
+	want[1] = s->keep_opt_pyc ? "keep" : "drop";
+	want[2] = level;
+	return differs(names, want, 3, get, ctx, why);
+}
+
+/* The source's recorded ETag and size, then the settings. */
+static int first_difference(const struct plan_item *it, plan_meta_fn get,
+			    const void *ctx, const struct plan_settings *s,
+			    struct buf *why)
+{
+	char size[24], etag[128];
+	const char *names[2] = { PLAN_META_SOURCE_ETAG, PLAN_META_SOURCE_SIZE };
+	const char *want[2];
+	int d;
+
+	snprintf(size, sizeof(size), "%" PRIu64, it->legacy_size);
+	want[0] = unquote(it->legacy_etag, etag, sizeof(etag));
+	want[1] = size;
+	if ((d = differs(names, want, 2, get, ctx, why)) != 0)
+		return d;
+	return plan_settings_differ(s, get, ctx, why);
 }
 
 static int set_reason(struct plan_item *it, enum plan_action a, const char *r)

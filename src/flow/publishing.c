@@ -263,11 +263,9 @@ static int take_as_is(const char *file, struct made *m)
 	return rc;
 }
 
-static int meta_is(const struct s3_head *h, const char *name, const char *want)
+static const char *head_meta(const void *h, const char *name)
 {
-	const char *v = s3_head_meta(h, name);
-
-	return v && strcmp(v, want) == 0;
+	return s3_head_meta(h, name);
 }
 
 /*
@@ -280,8 +278,11 @@ static int meta_is(const struct s3_head *h, const char *name, const char *want)
  */
 static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 {
+	struct plan_settings set = { p->a->pyc, p->a->keep_opt_pyc, p->a->level };
 	unsigned char sha[32], head[5];
-	char in_hex[65], level[12];
+	struct buf why = BUF_INIT;
+	const char *rec;
+	char in_hex[65];
 	uint64_t size;
 	struct s3_head h;
 	int fd, rc;
@@ -293,16 +294,15 @@ static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 	if (rc)
 		return 0;
 	s3_sha256_hex(sha, in_hex);
-	snprintf(level, sizeof(level), "%d", p->a->level);
 	s3_head_init(&h);
 	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists &&
-	    meta_is(&h, PLAN_META_SOURCE_SHA256, in_hex) &&
-	    meta_is(&h, PLAN_META_PYC, pyc_mode_name(p->a->pyc)) &&
-	    meta_is(&h, PLAN_META_OPT_PYC, p->a->keep_opt_pyc ? "keep" : "drop") &&
-	    meta_is(&h, PLAN_META_LEVEL, level) && s3_head_sha256(&h, m->hex)) {
+	    (rec = s3_head_meta(&h, PLAN_META_SOURCE_SHA256)) && !strcmp(rec, in_hex) &&
+	    plan_settings_differ(&set, head_meta, &h, &why) == 0 &&
+	    s3_head_sha256(&h, m->hex)) {
 		m->size = h.size;
 		rc = 1;
 	}
+	buf_release(&why);
 	s3_head_release(&h);
 	return rc;
 }
