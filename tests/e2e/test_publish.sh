@@ -76,6 +76,13 @@ out=$(av publish "$W/legacy.tar" --to s3://rel --version 3.11.2 --stack heroku-2
 check_eq "... and so is another input file (the same tar, not gzipped)" 3 "$rc"
 check_eq "... the object is still the planted one" "$planted" \
 	"$(boto 'print(hashlib.sha256(s3.get_object(Bucket="rel", Key=sys.argv[1])["Body"].read()).hexdigest())' "$K")"
+mock_fault "error 500 InternalError op=HeadObject"
+mark=$(log_mark)
+out=$(ARCHIVIST_MAX_ATTEMPTS=2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-22 --level 3 2>&1); rc=$?
+mock_faults_clear
+check_eq "the HEAD before making fails: exit 1" 1 "$rc"
+check_match "... the file reported failed" "^failed +$K" "$out"
+check_eq "... and nothing but HEADs sent" "HEAD" "$(log_methods "$mark")"
 boto 's3.delete_object(Bucket="rel", Key=sys.argv[1])' "$K"
 
 # --- --as-is ------------------------------------------------------------
