@@ -114,16 +114,16 @@ static int parse_opt(int argc, char **argv, int *i, struct args *a)
 		return 1;
 	}
 	if (strcmp(argv[*i], "--keep-opt-pyc") == 0) {
-		a->po.keep_opt_pyc = 1;
+		a->po.set.keep_opt_pyc = 1;
 		return 0;
 	}
 	if ((r = opt_value(argc, argv, i, "--level", &v)) != 0)
-		return r < 0 ? -1 : parse_int("--level", v, 1, 22, &a->po.level);
+		return r < 0 ? -1 : parse_int("--level", v, 1, 22, &a->po.set.level);
 	if ((r = opt_value(argc, argv, i, "--workers", &v)) != 0)
 		return r < 0 ? -1 : parse_int("--workers", v, 1, 64,
 					      &a->po.workers);
 	if ((r = opt_value(argc, argv, i, "--pyc", &v)) != 0) {
-		if (r > 0 && pyc_mode_parse(v, &a->po.pyc) == 0)
+		if (r > 0 && pyc_mode_parse(v, &a->po.set.pyc) == 0)
 			return 0;
 		if (r > 0)
 			msg_error("--pyc takes unchecked-hash, checked-hash or"
