@@ -111,7 +111,7 @@ extract_input() {	# TAR DIR: extract, drop the opt pycs
 same_inode() { [ "$(stat -c %i "$1")" = "$(stat -c %i "$2")" ]; }
 
 no_leftovers() {	# DIR: no temporary output files
-	[ -z "$(find "$1" -maxdepth 1 -name '*.tmp-*')" ]
+	[ -z "$(find "$1" -maxdepth 1 -name '*.archivist-*')" ]
 }
 
 make_tree
@@ -265,7 +265,7 @@ tar -C "$TMP/int" -cf "$TMP/int/in.tar" big.bin
 "$AV" -q recompress "$TMP/int/in.tar" "$TMP/int/out.tar.zst" --level 19 &
 pid=$!
 for _ in $(seq 1 50); do	# until the temporary output exists
-	compgen -G "$TMP/int/out.tar.zst.tmp-*" >/dev/null && break
+	compgen -G "$TMP/int/out.tar.zst.archivist-*" >/dev/null && break
 	sleep 0.1
 done
 kill -TERM "$pid"
