@@ -34,10 +34,8 @@ static char tmp_path[4096];
 
 static void usage(FILE *f)
 {
-	fputs("usage: archivist recompress IN OUT [--level N] [--pyc MODE]"
-	      " [--keep-opt-pyc]\n"
-	      "                                   [--workers N]\n\n"
-	      "Rewrites a runtime archive (.tar, .tar.gz or .tar.zst, told apart by\n"
+	command_usage(f, "recompress");
+	fputs("\nRewrites a runtime archive (.tar, .tar.gz or .tar.zst, told apart by\n"
 	      "content) into a .tar.zst: zstd level N with long-distance matching,\n"
 	      "a window of at most 2^27 bytes (zstd -d and tar --zstd read it with\n"
 	      "no flags), an XXH64 checksum and the content size in the header.\n"
