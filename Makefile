@@ -1,6 +1,7 @@
 # archivist build.  `make` builds build/archivist and the mock server,
 # `make check` installs missing Debian packages, builds, and runs every test
 # twice: plain and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# `make demo` installs them too, then runs scripts/demo.sh on the mock.
 #
 # Sources are found by wildcard: every src/**/*.c (but main.c) goes into
 # libarchivist.a, every tests/unit/test_*.c is one test program.
@@ -89,7 +90,7 @@ check: deps
 test: all
 	@tests/run.sh $(O)
 
-demo:
+demo: deps
 	@$(MAKE) --no-print-directory all O=build
 	@scripts/demo.sh build
 

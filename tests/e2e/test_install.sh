@@ -22,6 +22,11 @@ check_eq "... removes the three files" 0 "$(find "$D" -type f | wc -l)"
 check_match "PREFIX defaults to /usr/local" "$D/usr/local/bin/archivist" "$(mk -n install)"
 check_match "... the completion goes to share/bash-completion/completions" \
 	"$D/usr/local/share/bash-completion/completions/archivist" "$(mk -n install)"
+# Both commands the README starts with do their own set-up.
+for t in check demo; do
+	first=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -n "$t" 2>/dev/null | head -n 1)
+	check_eq "make -n $t starts with scripts/deps.sh" "scripts/deps.sh" "$first"
+done
 
 # The completion, sourced in a bash of its own: complete WORDS... prints
 # what it offers for the last word.
