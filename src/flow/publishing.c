@@ -447,15 +447,13 @@ int publish_name(const struct session *s, const struct publish_args *a,
 		 struct publish_names *out)
 {
 	struct pub p = { s, a, s->config, NULL, NULL, 0, 0, NULL };
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!(p.items = calloc(a->nfiles ? a->nfiles : 1, sizeof(*p.items))))
 		return AV_ENOMEM;
 	out->items = p.items;
 	out->n = a->nfiles;
-	rc = name_all(&p);
-	return rc;
+	return name_all(&p);
 }
 
 void publish_names_release(struct publish_names *n)
