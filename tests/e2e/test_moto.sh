@@ -138,6 +138,8 @@ check_match "... reported as a conflict" "conflict|different object|already" "$o
 check_eq "... the other writer's bytes stay" "written by another writer" \
 	"$(boto 'print(s3.get_object(Bucket="bkt", Key="race-put")["Body"].read().decode())')"
 check_match "... moto answered 412" '"path":"/bkt/race-put".*"status":412' "$(log_since "$mark")"
+check_eq "... and the refused write was not sent again" 1 \
+	"$(log_since "$mark" | grep '"method":"PUT"' | grep -c '"path":"/bkt/race-put"')"
 moto_race "bkt/race-mpu"
 out=$(av put "$TMP/big" s3://bkt/race-mpu 2>&1); rc=$?
 check_eq "CompleteMultipartUpload losing a race: exit 3" 3 "$rc"
@@ -145,6 +147,8 @@ check_eq "... the other writer's bytes stay" "written by another writer" \
 	"$(boto 'print(s3.get_object(Bucket="bkt", Key="race-mpu")["Body"].read().decode())')"
 check_match "... moto answered 412 to Complete" '"method":"POST","path":"/bkt/race-mpu","query":"uploadId=[^"]*","status":412' \
 	"$(log_since "$mark" | sed 's/"checksum":[^]]*],//; s/"if_none_match":[^,]*,//; s/"auth":"ok",//; s/,"time":"[^"]*"//')"
+check_eq "... and the refused Complete was not sent again" 1 \
+	"$(log_since "$mark" | grep '"method":"POST"' | grep '"path":"/bkt/race-mpu"' | grep -c '"query":"uploadId=')"
 check_eq "... and no multipart upload is left" 0 \
 	"$(boto 'print(len(s3.list_multipart_uploads(Bucket="bkt").get("Uploads", [])))')"
 
@@ -153,7 +157,7 @@ boto 'for i in range(25): s3.put_object(Bucket="bkt", Key="many/k%04d" % i, Body
 moto_max_keys 10
 mark=$(log_mark)
 check_eq "ls follows the continuation token (25 keys, pages of 10)" \
-	"$(seq -f 'many/k%04g' 0 24)" "$(av ls s3://bkt/many/ | awk '{print $NF}')"
+	"$(seq -f 'many/k%04g' 0 24)" "$(timeout 60 "$AV" ls s3://bkt/many/ | awk '{print $NF}')"
 check_eq "... in 3 requests, the later two with the token" "0 1 1" \
 	"$(log_since "$mark" | "$PY" -c 'import json, sys
 print(*[int("continuation-token=" in json.loads(l)["query"]) for l in sys.stdin])')"
