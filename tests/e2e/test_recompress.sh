@@ -174,6 +174,13 @@ done
 check "same output for --workers 1 and 2" cmp "$TMP/w1.tar.zst" "$TMP/w2.tar.zst"
 check "same output from .tar.zst input, 3 workers" cmp "$TMP/w1.tar.zst" "$TMP/w3.tar.zst"
 check "same output through stdin and stdout" cmp "$TMP/w1.tar.zst" "$TMP/w4.tar.zst"
+# The level is zstd's: with the transform off, the bytes are what the zstd
+# command gives at that level with the same window (--long=27).
+for L in 1 3 12; do
+	"$AV" recompress "$TMP/gnu.tar" "$TMP/l$L.tar.zst" --level $L --workers 1 --pyc keep --keep-opt-pyc 2>/dev/null
+	zstd -q -f -$L --long=27 "$TMP/gnu.tar" -o "$TMP/z$L.tar.zst"
+	check "--level $L: the bytes zstd -$L --long=27 makes" cmp "$TMP/l$L.tar.zst" "$TMP/z$L.tar.zst"
+done
 check "recompressing an output again changes nothing" \
 	sh -c "'$AV' recompress '$TMP/w1.tar.zst' '$TMP/w5.tar.zst' --level 3 2>/dev/null &&
 	       cmp '$TMP/w1.tar.zst' '$TMP/w5.tar.zst'"
