@@ -20,6 +20,14 @@
  */
 int tmpguard_set(const char *path);
 
+/*
+ * mkostemp(tmpl, flags) and tmpguard_set(tmpl) with the guarded signals
+ * blocked in between, so no signal can leave the new file unguarded.
+ * Returns the descriptor, or -1 with errno set (ENAMETOOLONG when tmpl
+ * is too long to guard: then no file is created).
+ */
+int tmpguard_mkstemp(char *tmpl, int flags);
+
 /* Stops guarding (after the file was renamed into place or removed). */
 void tmpguard_clear(void);
 

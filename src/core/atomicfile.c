@@ -28,12 +28,11 @@ int atomic_file_open(struct atomic_file *f, const char *path)
 		buf_release(&f->tmp);
 		return rc;
 	}
-	if ((f->fd = mkostemp(f->tmp.ptr, O_CLOEXEC)) < 0) {
+	if ((f->fd = tmpguard_mkstemp(f->tmp.ptr, O_CLOEXEC)) < 0) {
 		msg_error("cannot create a file beside '%s': %s", path, strerror(errno));
 		buf_release(&f->tmp);
 		return AV_EIO;
 	}
-	tmpguard_set(f->tmp.ptr);	/* a signal now removes it */
 	fchmod(f->fd, 0666 & ~mask);	/* mkstemp makes 0600 */
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* tmpguard: remove a temporary file on a fatal signal (see tmpguard.h). */
+#include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +63,26 @@ int tmpguard_set(const char *path)
 		install();
 	mask(SIG_SETMASK, &old);
 	return 0;
+}
+
+int tmpguard_mkstemp(char *tmpl, int flags)
+{
+	sigset_t old;
+	size_t n = strlen(tmpl);
+	int fd;
+
+	if (n >= sizeof(guarded)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	mask(SIG_BLOCK, &old);
+	if ((fd = mkostemp(tmpl, flags)) >= 0) {
+		memcpy(guarded, tmpl, n + 1);
+		if (!installed)
+			install();
+	}
+	mask(SIG_SETMASK, &old);
+	return fd;
 }
 
 void tmpguard_clear(void)

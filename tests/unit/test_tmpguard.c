@@ -3,6 +3,7 @@
  * by a signal; the file must be gone, and the child must still die of
  * that signal.  A cleared guard leaves the file alone.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -86,12 +87,63 @@ static void test_too_long_a_path(void **state)
 	free(p);
 }
 
+/* The file tmpguard_mkstemp makes is guarded from its creation: a signal
+ * already pending when it returns removes it. */
+static void test_mkstemp_guards_its_file(void **state)
+{
+	char path[] = "/tmp/archivist-tmpguard-XXXXXX";
+	int pfd[2], st = 0, fd;
+	sigset_t set;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(pfd), 0);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGTERM);		/* pending until unblocked */
+		if ((fd = tmpguard_mkstemp(path, 0)) < 0)
+			_exit(3);
+		if (write(pfd[1], path, sizeof(path)) != (ssize_t)sizeof(path))
+			_exit(2);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		_exit(4);		/* not reached */
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], path, sizeof(path)), (ssize_t)sizeof(path));
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGTERM);
+	assert_memory_not_equal(path + strlen(path) - 6, "XXXXXX", 6);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_mkstemp_too_long_makes_nothing(void **state)
+{
+	char *p = malloc(70000);
+
+	(void)state;
+	assert_non_null(p);
+	memset(p, 'a', 69999);
+	memcpy(p, "/tmp/", 5);
+	memcpy(p + 69993, "XXXXXX", 7);
+	assert_int_equal(tmpguard_mkstemp(p, 0), -1);
+	assert_int_equal(errno, ENAMETOOLONG);
+	assert_memory_equal(p + 69993, "XXXXXX", 6);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signal_removes_the_file),
 		cmocka_unit_test(test_cleared_guard_keeps_the_file),
 		cmocka_unit_test(test_too_long_a_path),
+		cmocka_unit_test(test_mkstemp_guards_its_file),
+		cmocka_unit_test(test_mkstemp_too_long_makes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
