@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@
 int atomic_file_open(struct atomic_file *f, const char *path)
 {
 	mode_t mask = umask(0);
-	int rc;
+	sigset_t sigs, old;
+	int rc, err;
 
 	umask(mask);
 	f->fd = -1;
@@ -28,12 +30,23 @@ int atomic_file_open(struct atomic_file *f, const char *path)
 		buf_release(&f->tmp);
 		return rc;
 	}
-	if ((f->fd = mkostemp(f->tmp.ptr, O_CLOEXEC)) < 0) {
-		msg_error("cannot create a file beside '%s': %s", path, strerror(errno));
+	/* a signal between creating and guarding would leave the file:
+	 * hold the guarded signals until the guard is set */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &sigs, &old);
+	if ((f->fd = mkostemp(f->tmp.ptr, O_CLOEXEC)) >= 0)
+		tmpguard_set(f->tmp.ptr);	/* a signal now removes it */
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (f->fd < 0) {
+		msg_error("cannot create a file beside '%s': %s", path, strerror(err));
 		buf_release(&f->tmp);
 		return AV_EIO;
 	}
-	tmpguard_set(f->tmp.ptr);	/* a signal now removes it */
 	fchmod(f->fd, 0666 & ~mask);	/* mkstemp makes 0600 */
 	return 0;
 }
