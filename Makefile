@@ -45,7 +45,7 @@ UNIT_HOBJ = $(UNIT_HELP:%.c=$(O)/%.o)
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all check test deps demo fuzz fuzz-build bench clean install uninstall
+.PHONY: all check test deps demo fuzz fuzz-build bench clean mutate install uninstall
 all: $(O)/archivist $(if $(MOCK_SRCS),$(O)/mock-s3) $(UNIT_BINS)
 
 $(O)/%.o: %.c
@@ -128,6 +128,11 @@ build-fuzz/%: tests/fuzz/%.c build-fuzz/libarchivist.a
 FUZZ_SECONDS ?= 60
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Mutation testing (tests/mutations.txt): each listed mutation must make
+# its tests fail.  Works on a copy of the tree; MUTATE='NAME...' for some.
+mutate: all
+	@tests/mutate.sh $(MUTATE)
 
 bench: all
 	@bench/run.sh $(BENCH)
