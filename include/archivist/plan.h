@@ -51,7 +51,8 @@ struct plan_settings {
 };
 
 struct plan_filter {
-	const char *const *stacks;	/* --stack values; nstacks 0 = all */
+	const char *const *stacks;	/* --stack values; nstacks 0 = all
+					   but the retired ones */
 	size_t nstacks;
 	const char *version_glob;	/* --version; NULL = all */
 	unsigned shard, nshards;	/* --shard I/N (1-based); 0/0 = all */
@@ -74,6 +75,7 @@ struct plan {
 	struct plan_item *items;
 	size_t n, cap;
 	size_t ignored;		/* keys matching no legacy template at all */
+	size_t retired;		/* legacy keys of retired stacks left out */
 };
 
 void plan_init(struct plan *p);
@@ -86,7 +88,9 @@ void plan_release(struct plan *p);
  * PLAN_INVALID with the reason when the key looks legacy but cannot be
  * migrated (bad version, unknown stack, ...).  A key that matches no
  * legacy template at all (a new-scheme key, a manifest, a README) is not
- * an item: it only counts in p->ignored.  Returns 0 or AV_ENOMEM.
+ * an item: it only counts in p->ignored.  A key of a retired stack
+ * (config.h) is planned only when f names that stack; else it counts in
+ * p->retired.  Returns 0 or AV_ENOMEM.
  */
 int plan_add_legacy(struct plan *p, const struct config *c,
 		    const char *from_prefix, const char *to_prefix,

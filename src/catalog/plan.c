@@ -24,7 +24,7 @@ const char *plan_action_name(enum plan_action a)
 void plan_init(struct plan *p)
 {
 	p->items = NULL;
-	p->n = p->cap = p->ignored = 0;
+	p->n = p->cap = p->ignored = p->retired = 0;
 }
 
 static void item_release(struct plan_item *it)
@@ -84,6 +84,12 @@ static int stack_wanted(const struct plan_filter *f, const char *stack)
 		if (strcmp(f->stacks[i], stack) == 0)
 			return 1;
 	return 0;
+}
+
+/* A retired stack is planned only when the filter names it. */
+static int retired_left(const struct plan_filter *f, const struct config_stack *s)
+{
+	return s && s->retired && (!f || !f->nstacks || !stack_wanted(f, s->name));
 }
 
 static int version_wanted(const struct plan_filter *f, const char *v)
@@ -163,6 +169,11 @@ int plan_add_legacy(struct plan *p, const struct config *c,
 	if (rc == AV_ENOMEM)
 		goto out;
 	if (!stack_wanted(f, l.stack_name) || !version_wanted(f, l.version)) {
+		rc = 0;
+		goto out;
+	}
+	if (retired_left(f, l.stack)) {
+		p->retired++;
 		rc = 0;
 		goto out;
 	}

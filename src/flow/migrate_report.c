@@ -46,6 +46,10 @@ void report_plan(const struct migration *m)
 		       "%zu invalid; %zu other key(s) ignored\n", m->plan.n,
 		       n[PLAN_CREATE], n[PLAN_SKIP], n[PLAN_CONFLICT],
 		       n[PLAN_INVALID], m->plan.ignored);
+	if (!m->g->json && m->plan.retired)
+		printf("plan: %zu legacy archive(s) of retired stacks left out "
+		       "(name a stack with --stack to migrate its archives)\n",
+		       m->plan.retired);
 	fflush(stdout);
 }
 
@@ -120,8 +124,9 @@ int report_summary(const struct migration *m)
 
 	count(m, &t);
 	if (m->g->json) {
-		jsonout_line(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		jsonout_line(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"event", "summary", "dry_run", m->dry_run,
+			"retired_left", (json_int_t)m->plan.retired,
 			"created", (json_int_t)t.created, "skipped", (json_int_t)t.skipped,
 			"conflicts", (json_int_t)t.conflicts, "invalid", (json_int_t)t.invalid,
 			"failed", (json_int_t)t.failed, "bytes_before", (json_int_t)t.before,
