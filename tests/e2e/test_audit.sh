@@ -11,12 +11,12 @@ av() { "$AV" --no-progress "$@"; }
 mk() { MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$1" json >/dev/null; }
 mk "$B/heroku-20/runtimes/python-3.11.2.tar.gz"
 mk "$B/heroku-22/runtimes/python-3.11.2.tar.gz"
-check "migrate the seed" av migrate --from s3://bkt --to s3://bkt --level 3
+check "migrate the seed" av migrate --from s3://bkt --to s3://bkt --level 3 --stack heroku-20 --stack heroku-22
 
 # --- a clean bucket passes, also in depth -------------------------------
 out=$(av audit s3://bkt --deep); rc=$?
 check_eq "clean bucket: exit 0" 0 "$rc"
-check_match "clean bucket: summary" "2 legacy, 2 new, 0 unrecognised, 0 ignored; 2 archive\(s\) checked in depth; 0 problem" "$out"
+check_match "clean bucket: summary" "1 legacy, 1 legacy of retired stacks, 2 new, 0 other file\(s\) in stack folders, 0 unrecognised, 0 ignored; 2 archive\(s\) checked in depth; 0 problem" "$out"
 check_match "deep check confirms the content against the source" "equal to its source after the transform" "$out"
 mark=$(log_mark)
 av audit s3://bkt >/dev/null
@@ -24,8 +24,8 @@ check_eq "audit sends only GET and HEAD" "GET HEAD" "$(log_methods "$mark")"
 
 # --- plant one of each problem -------------------------------------------
 mk "$B/heroku-22/runtimes/python-3.12.1.tar.gz"			# not migrated
-mkdir -p "$B/heroku-18/runtimes"
-cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/heroku-18/runtimes/python-3.6.15.tar.gz"	# unknown stack
+mkdir -p "$B/cedar-14/runtimes"
+cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/cedar-14/runtimes/python-3.6.15.tar.gz"	# unknown stack
 cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/heroku-20/runtimes/python-3.12.tar.gz"	# invalid name
 echo hello >"$B/README.txt"						# unrecognised
 gzip -dc "$B/heroku-20/runtimes/python-3.11.2.tar.gz" >"$TMP/x.tar"
@@ -49,7 +49,7 @@ boto 's3.put_object(Bucket="bkt", Key="python-3.9.5-ubuntu-22.04-amd64.tar.zst",
 out=$(av audit s3://bkt --deep 2>"$TMP/err"); rc=$?
 check_eq "problems: exit 1" 1 "$rc"
 check_match "not migrated" "^not-migrated +heroku-22/runtimes/python-3.12.1.tar.gz: no python-3.12.1-ubuntu-22.04-amd64.tar.zst" "$out"
-check_match "unknown stack" "^unknown-stack +heroku-18/runtimes/python-3.6.15.tar.gz" "$out"
+check_match "unknown stack" "^unknown-stack +cedar-14/runtimes/python-3.6.15.tar.gz" "$out"
 check_match "invalid name" "^invalid-name +heroku-20/runtimes/python-3.12.tar.gz" "$out"
 check_match "unrecognised" "^unrecognised +README.txt" "$out"
 check_match "no checksum" "^no-checksum +python-3.9.3-ubuntu-22.04-amd64.tar.zst" "$out"
