@@ -30,6 +30,8 @@ struct scan_opts {
 	const char *version_glob;	/* NULL: every version */
 	int jobs;			/* requests at once; < 1 means 1 */
 	int compute_missing;		/* hash objects that record no sha256 */
+	int include_retired;		/* 0: leave out artifacts that serve
+					   only retired stacks (not HEADed) */
 };
 
 enum scan_state {
@@ -60,6 +62,7 @@ struct scan_result {
 	size_t legacy;			/* legacy-scheme keys (ignored) */
 	size_t invalid;			/* new-template keys that do not parse */
 	size_t filtered;		/* left out by version_glob */
+	size_t retired;			/* left out: only retired stacks */
 };
 
 /*

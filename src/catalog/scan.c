@@ -58,6 +58,8 @@ static int on_object(void *ctx, const struct s3_object *obj)
 	if (naming_parse_new(l->cfg, rel, &a, &why) == 0) {
 		if (l->o->version_glob && !version_glob_match(l->o->version_glob, a.version))
 			l->r->filtered++;
+		else if (!l->o->include_retired && config_target_retired(&a.target))
+			l->r->retired++;
 		else
 			rc = add_item(l, obj->key, &a);
 	} else if (a.status != NAMING_UNRECOGNISED) {

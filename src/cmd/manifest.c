@@ -33,6 +33,7 @@ struct mf_args {
 	const char *base_url;	/* --base-url; NULL: the config's */
 	const char *version_glob;
 	int compute_missing;
+	int include_retired;
 };
 
 /* What the command works on, released once at the end. */
@@ -54,7 +55,8 @@ static void manifest_usage(FILE *f)
 {
 	fputs("usage: archivist manifest s3://BUCKET[/PREFIX] [--format json|toml]\n"
 	      "                          [-o FILE] [--upload KEY] [--compute-missing]\n"
-	      "                          [--base-url URL] [--version GLOB]\n\n"
+	      "                          [--base-url URL] [--version GLOB]\n"
+	      "                          [--include-retired]\n\n"
 	      "Lists the new-scheme artifacts under PREFIX (keys that the configuration's\n"
 	      "new template parses) with URL, size and sha256 checksum, and the stacks\n"
 	      "each serves.  Other keys are ignored.\n\n"
@@ -72,7 +74,10 @@ static void manifest_usage(FILE *f)
 	      "                      (else they fail the run)\n"
 	      "  --base-url URL      public base URL of artifact URLs (default: the\n"
 	      "                      configuration's base_url)\n"
-	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n\n"
+	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n"
+	      "  --include-retired   list the stacks marked retired in the configuration\n"
+	      "                      and the artifacts that serve only them (left out\n"
+	      "                      by default)\n\n"
 	      "-j N sets how many HEAD requests run at once (default 8).  Nothing is\n"
 	      "written when an artifact fails.  SOURCE_DATE_EPOCH fixes the JSON's\n"
 	      "generated_at.  Exit status: 0 written, 1 an artifact or request failed,\n"
@@ -89,6 +94,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		{ "compute-missing", no_argument, NULL, 'c' },
 		{ "base-url", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'V' },
+		{ "include-retired", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -109,6 +115,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		case 'c': a->compute_missing = 1; break;
 		case 'b': a->base_url = optarg; break;
 		case 'V': a->version_glob = optarg; break;
+		case 'R': a->include_retired = 1; break;
 		case 'h': manifest_usage(stdout); return EXIT_DONE;
 		default: manifest_usage(stderr); return EXIT_USAGE;
 		}
@@ -224,7 +231,7 @@ static int render(struct mf_run *r, size_t kept)
 {
 	struct manifest m = { r->cfg, r->src.bucket, r->prefix.ptr,
 			      r->a.base_url ? r->a.base_url : r->cfg->base_url,
-			      r->now, NULL, 0 };
+			      r->now, NULL, 0, r->a.include_retired };
 	struct manifest_artifact *arts = calloc(kept + 1, sizeof(*arts));
 	const char **stacks = calloc(kept * CONFIG_MAX_STACKS + 1, sizeof(*stacks));
 	char **urls = calloc(kept + 1, sizeof(*urls));
@@ -383,15 +390,17 @@ static int report(const struct mf_run *r, size_t kept, int uploaded)
 	for (i = 0; i < r->scan.n; i++)
 		computed += r->scan.items[i].computed;
 	msg_verbose("manifest: 's3://%s/%s': %zu keys listed, %zu artifacts (%zu "
-		    "hashed here), %zu legacy, %zu invalid, %zu other, %zu filtered out",
-		    r->src.bucket, r->prefix.ptr, r->scan.listed, kept, computed,
-		    r->scan.legacy, r->scan.invalid, r->scan.ignored, r->scan.filtered);
+		    "hashed here), %zu legacy, %zu invalid, %zu other, %zu filtered out, "
+		    "%zu of retired stacks left out", r->src.bucket, r->prefix.ptr,
+		    r->scan.listed, kept, computed, r->scan.legacy, r->scan.invalid,
+		    r->scan.ignored, r->scan.filtered, r->scan.retired);
 	if (!r->g->json || (!r->a.output && !r->a.upload))
 		return 0;
-	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?, s:b}",
+	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s?, s:s?, s:b}",
 				      "bucket", r->src.bucket, "prefix", r->prefix.ptr,
 				      "artifacts", (json_int_t)kept,
 				      "hashed", (json_int_t)computed,
+				      "retired_left_out", (json_int_t)r->scan.retired,
 				      "output", r->a.output, "upload", r->a.upload,
 				      "uploaded", uploaded));
 }
@@ -401,7 +410,7 @@ static int run(struct mf_run *r)
 {
 	struct scan_opts so = { r->src.bucket, r->prefix.ptr, r->a.version_glob,
 				r->g->jobs ? r->g->jobs : HEAD_JOBS_DEFAULT,
-				r->a.compute_missing };
+				r->a.compute_missing, r->a.include_retired };
 	size_t kept;
 	int rc, uploaded = 0;
 
