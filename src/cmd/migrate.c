@@ -30,10 +30,8 @@
 
 static void migrate_usage(FILE *f)
 {
-	fputs("usage: archivist migrate --from s3://BUCKET[/PREFIX] --to s3://BUCKET[/PREFIX]\n"
-	      "           [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]\n"
-	      "           [--pyc MODE] [--keep-opt-pyc] [--level N] [--manifest FILE]\n\n"
-	      "Lists the legacy keys under --from, maps each to its new key(s) through\n"
+	command_usage(f, "migrate");
+	fputs("\nLists the legacy keys under --from, maps each to its new key(s) through\n"
 	      "the configuration, and for each new key missing under --to: downloads\n"
 	      "the legacy archive, gunzips it, normalises its pycs, recompresses it\n"
 	      "with zstd (level 22, long mode), uploads it with If-None-Match: * and\n"

@@ -30,11 +30,8 @@
 
 static void publish_usage(FILE *f)
 {
-	fputs("usage: archivist publish FILE... --to s3://BUCKET[/PREFIX]\n"
-	      "           [--target DISTRO-VERSION-ARCH | --stack STACK [--arch ARCH]]\n"
-	      "           [--version V] [--dry-run] [--on-conflict fail|skip]\n"
-	      "           [--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is]\n\n"
-	      "Uploads runtime archives (.tar, .tar.gz or .tar.zst, told apart by\n"
+	command_usage(f, "publish");
+	fputs("\nUploads runtime archives (.tar, .tar.gz or .tar.zst, told apart by\n"
 	      "content) under their new-scheme names, never replacing an object.\n"
 	      "The target comes from --target (ubuntu-24.04-arm64), from --stack\n"
 	      "(with --arch when the stack has several), or from a FILE already named\n"
