@@ -10,8 +10,11 @@
  * A new object written by a migration records where it came from and how
  * it was made, as S3 user metadata (PLAN_META_*).  A rerun reads that back
  * with one HEAD: the same source object (ETag and size) and the same
- * settings mean the work is done (skip); anything else at that key is a
- * conflict, never overwritten.
+ * settings mean the work is done (skip); an object that records no
+ * archivist provenance at all was made elsewhere (rebuilt from source and
+ * uploaded by other tools) and is "present": left alone, counted, not a
+ * failure; one that archivist made from another source or with other
+ * settings is a conflict.  Nothing is ever overwritten.
  */
 #ifndef ARCHIVIST_PLAN_H
 #define ARCHIVIST_PLAN_H
@@ -37,10 +40,13 @@ enum plan_action {
 	PLAN_CREATE = 0,	/* new key absent: make it */
 	PLAN_SKIP,		/* already made from this source, same settings */
 	PLAN_CONFLICT,		/* new key holds something else: left alone */
-	PLAN_INVALID		/* the legacy key cannot be migrated */
+	PLAN_INVALID,		/* the legacy key cannot be migrated */
+	PLAN_PRESENT		/* new key holds an object made elsewhere
+				   (no archivist provenance): left alone */
 };
+#define PLAN_NACTIONS 5
 
-/* "create", "skip", "conflict", "invalid"; never NULL. */
+/* "create", "skip", "conflict", "invalid", "present"; never NULL. */
 const char *plan_action_name(enum plan_action a);
 
 /* How new archives are made; recorded on each. */
@@ -102,13 +108,17 @@ void plan_sort(struct plan *p);
 
 /*
  * Sets item->action from the new key's metadata: exists 0 -> create;
- * recorded source ETag and size and settings equal -> skip; else conflict
- * with the reason.  meta_get(ctx, name) returns a metadata value or NULL.
+ * no archivist metadata at all -> present; recorded source ETag and size
+ * and settings equal -> skip; else conflict with the reason.  meta_get(ctx, name) returns a metadata value or NULL.
  * Returns 0 or AV_ENOMEM.
  */
 typedef const char *(*plan_meta_fn)(const void *ctx, const char *name);
 int plan_decide(struct plan_item *item, int exists, plan_meta_fn meta_get,
 		const void *ctx, const struct plan_settings *s);
+
+/* 1 if an object records any of archivist's metadata (PLAN_META_* or a
+ * published file's name), 0 if it was made elsewhere. */
+int plan_made_by_archivist(plan_meta_fn meta_get, const void *ctx);
 
 /* Whether an object's recorded pyc mode, opt pycs and level (read with
  * meta_get) differ from s: 0 no, 1 yes with the first difference

@@ -17,6 +17,7 @@ const char *plan_action_name(enum plan_action a)
 	case PLAN_SKIP: return "skip";
 	case PLAN_CONFLICT: return "conflict";
 	case PLAN_INVALID: return "invalid";
+	case PLAN_PRESENT: return "present";
 	}
 	return "?";
 }
@@ -288,6 +289,21 @@ static int set_reason(struct plan_item *it, enum plan_action a, const char *r)
 	return it->reason ? 0 : AV_ENOMEM;
 }
 
+int plan_made_by_archivist(plan_meta_fn get, const void *ctx)
+{
+	static const char *const names[] = {
+		PLAN_META_SOURCE_KEY, PLAN_META_SOURCE_ETAG, PLAN_META_SOURCE_SIZE,
+		PLAN_META_SOURCE_SHA256, PLAN_META_PYC, PLAN_META_OPT_PYC,
+		PLAN_META_LEVEL, PLAN_META_TOOL, "archivist-source-file",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (get(ctx, names[i]))
+			return 1;
+	return 0;
+}
+
 int plan_decide(struct plan_item *it, int exists, plan_meta_fn get,
 		const void *ctx, const struct plan_settings *s)
 {
@@ -300,9 +316,12 @@ int plan_decide(struct plan_item *it, int exists, plan_meta_fn get,
 	if (!exists)
 		return set_reason(it, PLAN_CREATE, "absent");
 	src = get(ctx, PLAN_META_SOURCE_KEY);
-	if (!src) {
+	if (!src && !plan_made_by_archivist(get, ctx)) {
+		rc = set_reason(it, PLAN_PRESENT, "exists, made elsewhere (records "
+				"no archivist provenance): left as it is");
+	} else if (!src) {
 		rc = set_reason(it, PLAN_CONFLICT, "exists and records no "
-				"migration source (published by other means)");
+				"migration source (published by archivist)");
 	} else if (strcmp(src, it->legacy_key) != 0) {
 		rc = buf_addf(&why, "exists, made from '%s'", src);
 		rc = rc ? rc : set_reason(it, PLAN_CONFLICT, why.ptr);

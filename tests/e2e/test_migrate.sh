@@ -114,12 +114,23 @@ print("ok")' "$TMP/m.json" "$TMP/inventory.toml")"
 check_match "rerun skips what is done" "done: 0 created, 4 skipped" "$out"
 check_eq "rerun sent no write" 0 "$(log_since "$mark" | grep -c '"method":"\(PUT\|POST\)"')"
 
-# --- conflicts: other content at a new key is left alone -----------------
+# --- made elsewhere: present, left alone, exit 0 --------------------------
 boto 's3.put_object(Bucket="bkt", Key="c/python-3.11.2-ubuntu-20.04-amd64.tar.zst", Body=b"other")'
-check_status "a different object at the new key: exit 3" 3 \
-	av migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20
-check_eq "the conflicting object is untouched" "other" \
+out=$(av --json migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20); rc=$?
+check_eq "an object made elsewhere at the new key: exit 0" 0 "$rc"
+check_match "... planned as present, with the reason" \
+	'"event":"plan","action":"present","source":"heroku-20/runtimes/python-3.11.2.tar.gz","destination":"c/python-3.11.2-ubuntu-20.04-amd64.tar.zst","reason":"exists, made elsewhere' "$out"
+check_match "... counted in the summary" '"event":"summary".*"created":0,.*"present":1' "$out"
+check_eq "... and untouched" "other" \
 	"$(boto 'print(s3.get_object(Bucket="bkt", Key="c/python-3.11.2-ubuntu-20.04-amd64.tar.zst")["Body"].read().decode())')"
+check_match "the text summary says present" "done: 0 created, 0 skipped, 0 conflict\(s\), 0 invalid, 0 failed, 1 present" \
+	"$(av migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20)"
+
+# --- conflicts: what archivist made otherwise is left alone, exit 3 -------
+check_status "made by archivist with other settings: exit 3" 3 \
+	av migrate --from s3://bkt --to s3://bkt --level 4 --stack heroku-20
+check_match "... the reason names the setting" "conflict .*python-3.11.2-ubuntu-20.04-amd64.tar.zst .*archivist-zstd-level is '3', this run makes '4'" \
+	"$(av migrate --from s3://bkt --to s3://bkt --level 4 --stack heroku-20 --dry-run)"
 
 # --- shards: the union of the shards is the plan, without overlap ---------
 S="--from s3://bkt --to s3://bkt/s --level 3 --version 3.1[12].* --stack heroku-18 --stack heroku-20 --stack heroku-22"

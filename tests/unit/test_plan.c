@@ -236,6 +236,11 @@ static void test_decide(void **state)
 		{ "heroku-22/runtimes/python-3.12.3.tar.gz", "abc", "100",
 		  "unchecked-hash", "drop", "22" } };
 	struct meta none = { { NULL }, { NULL } };
+	/* made elsewhere: metadata, but none of archivist's (aws s3 sync) */
+	struct meta sync = { { "sha256", "mtime" }, { "0123", "1700000000" } };
+	/* published by archivist: settings, no migration source */
+	struct meta published = { { PLAN_META_PYC, PLAN_META_OPT_PYC, PLAN_META_LEVEL },
+				  { "unchecked-hash", "drop", "22" } };
 	struct plan p;
 	struct plan_item *it;
 
@@ -249,7 +254,14 @@ static void test_decide(void **state)
 	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
 	assert_int_equal(it->action, PLAN_SKIP);
 	assert_int_equal(plan_decide(it, 1, meta_get, &none, &s), 0);
+	assert_int_equal(it->action, PLAN_PRESENT);
+	assert_non_null(strstr(it->reason, "made elsewhere"));
+	assert_string_equal(plan_action_name(it->action), "present");
+	assert_int_equal(plan_decide(it, 1, meta_get, &sync, &s), 0);
+	assert_int_equal(it->action, PLAN_PRESENT);
+	assert_int_equal(plan_decide(it, 1, meta_get, &published, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
+	assert_non_null(strstr(it->reason, "records no migration source"));
 	s.level = 19;
 	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
