@@ -32,7 +32,7 @@ struct audit {
 	struct s3_client *c;
 	struct akey *keys;
 	size_t n, cap;
-	size_t legacy, retired, stack_files, fresh, unrecognised, ignored;
+	size_t legacy, retired, stack_files, fresh, elsewhere, unrecognised, ignored;
 	size_t problems, checked;
 };
 
@@ -274,16 +274,41 @@ static void check_deep(struct audit *a, const struct akey *k,
 		       match > 0 ? ", equal to its source after the transform" : "");
 }
 
+static const char *head_meta_get(const void *ctx, const char *name)
+{
+	return s3_head_meta(ctx, name);
+}
+
+/* An object made elsewhere (rebuilt and uploaded by other tools): it is
+ * present, and not archivist's to judge beyond what --deep reads. */
+static void made_elsewhere(struct audit *a, const struct akey *k, const char *sha)
+{
+	a->elsewhere++;
+	if (a->g->json)
+		jsonout_line(json_pack("{s:s, s:s, s:s, s:s?}", "event", "present",
+				       "key", k->key, "made", "elsewhere",
+				       "sha256", *sha ? sha : NULL));
+	else
+		msg_verbose("%s: present, made elsewhere (no archivist provenance%s)",
+			    k->key, *sha ? "" : ", no sha256 recorded");
+}
+
 static void check_new(struct audit *a, const struct akey *k)
 {
 	struct s3_head h;
 	char sha[65] = "";
+	int ours;
 
 	s3_head_init(&h);
 	if (s3_head(a->c, a->o->bucket, k->key, &h) != 0 || !h.exists) {
 		problem(a, "unreadable", k->key, "HEAD failed or the object vanished");
 	} else {
+		ours = plan_made_by_archivist(head_meta_get, &h);
 		if (!s3_head_sha256(&h, sha))
+			sha[0] = '\0';
+		if (!ours)
+			made_elsewhere(a, k, sha);
+		else if (!*sha)
 			problem(a, "no-checksum", k->key, "records no sha256 "
 				"(x-amz-checksum-sha256 or x-amz-meta-sha256)");
 		if (a->o->deep)
@@ -295,10 +320,11 @@ static void check_new(struct audit *a, const struct akey *k)
 static void summary(const struct audit *a)
 {
 	if (a->g->json) {
-		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"event", "summary", "bucket", a->o->bucket, "prefix", a->o->prefix,
 			"keys", (json_int_t)a->n, "legacy", (json_int_t)a->legacy,
 			"legacy_retired", (json_int_t)a->retired,
+			"made_elsewhere", (json_int_t)a->elsewhere,
 			"stack_files", (json_int_t)a->stack_files,
 			"new", (json_int_t)a->fresh, "unrecognised", (json_int_t)a->unrecognised,
 			"ignored", (json_int_t)a->ignored, "checked", (json_int_t)a->checked,
@@ -306,9 +332,10 @@ static void summary(const struct audit *a)
 		return;
 	}
 	printf("audit s3://%s/%s: %zu key(s): %zu legacy, %zu legacy of retired "
-	       "stacks, %zu new, %zu other file(s) in stack folders, %zu unrecognised, "
-	       "%zu ignored", a->o->bucket, a->o->prefix, a->n, a->legacy, a->retired,
-	       a->fresh, a->stack_files, a->unrecognised, a->ignored);
+	       "stacks, %zu new (%zu made elsewhere), %zu other file(s) in stack "
+	       "folders, %zu unrecognised, %zu ignored", a->o->bucket, a->o->prefix,
+	       a->n, a->legacy, a->retired, a->fresh, a->elsewhere, a->stack_files,
+	       a->unrecognised, a->ignored);
 	if (a->o->deep)
 		printf("; %zu archive(s) checked in depth", a->checked);
 	printf("; %zu problem(s)\n", a->problems);
