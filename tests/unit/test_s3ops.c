@@ -196,22 +196,32 @@ static void test_head_sha_sources(void **state)
 
 	(void)state;
 	s3_head_init(&h);
-	/* A whole-object checksum alone tells the content's sha256. */
+	/* A whole-object checksum alone tells the content's sha256 ... */
 	h.etag = strdup("\"abc\"");
 	h.checksum_sha256 = strdup("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=");
-	h.checksum_type = strdup("");
-	assert_true(s3_head_sha256(&h, sha));
-	assert_string_equal(sha, HELLO_SHA);
-	/* A multipart object's checksum is of its parts: not the content's. */
-	free(h.etag);
-	h.etag = strdup("\"abc-3\"");
-	assert_false(s3_head_sha256(&h, sha));
-	free(h.checksum_type);
 	h.checksum_type = strdup("FULL_OBJECT");
-	assert_true(s3_head_sha256(&h, sha));
+	assert_int_equal(s3_head_sha256_from(&h, sha), S3_SHA256_CHECKSUM);
+	assert_string_equal(sha, HELLO_SHA);
+	/* ... only when the server says it is one (moto 5.2 does not). */
+	free(h.checksum_type);
+	h.checksum_type = strdup("");
+	assert_false(s3_head_sha256(&h, sha));
+	/* A multipart object's checksum is of its parts: not the content's. */
 	free(h.checksum_type);
 	h.checksum_type = strdup("COMPOSITE");
 	assert_false(s3_head_sha256(&h, sha));
+	free(h.checksum_sha256);
+	h.checksum_sha256 = strdup("LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=-3");
+	free(h.checksum_type);
+	h.checksum_type = strdup("FULL_OBJECT");
+	assert_false(s3_head_sha256(&h, sha));
+	/* archivist's own record comes first */
+	h.meta = calloc(1, sizeof(*h.meta));
+	h.meta[0].name = strdup("sha256");
+	h.meta[0].value = strdup(HELLO_SHA);
+	h.nmeta = 1;
+	assert_int_equal(s3_head_sha256_from(&h, sha), S3_SHA256_META);
+	assert_string_equal(sha, HELLO_SHA);
 	s3_head_release(&h);
 }
 
