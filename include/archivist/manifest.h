@@ -42,6 +42,10 @@ struct manifest_artifact {
 	const char *legacy_key;		/* the legacy source; NULL: not recorded */
 	int64_t legacy_size;		/* -1: not recorded */
 	const char *legacy_sha256;	/* NULL: not recorded */
+	const char *etag;		/* the object's ETag (JSON: without
+					   quotes, for --reuse); NULL: none */
+	const char *checksum_source;	/* where sha256 came from (JSON);
+					   NULL: not said */
 };
 
 struct manifest {
@@ -73,7 +77,9 @@ int manifest_artifact_retired(const struct manifest *m,
  *                                when it is, with include_retired) }, ... },
  *     "artifacts": [ { "name", "version", "os", "arch", "distro_name",
  *       "distro_version", "stacks": [...], "key", "url", "size",
- *       "checksum": "sha256:<hex>",
+ *       "checksum": "sha256:<hex>", "etag" (when known),
+ *       "checksum_source" (when known: "metadata", "x-amz-checksum-sha256",
+ *       "reused", "computed"),
  *       "legacy_source": { "key", "size", "checksum" } (when recorded) } ] }
  * Returns 0; AV_EINVAL with the reason in why (an artifact with a bad
  * checksum, size or non-UTF-8 string); AV_ENOMEM.  On failure out is as

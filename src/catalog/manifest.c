@@ -382,6 +382,16 @@ static json_t *json_stacks(const struct manifest *m, int *ok)
 	return all;
 }
 
+/* An ETag without its quotes. */
+static json_t *json_etag(const char *etag)
+{
+	size_t n = strlen(etag);
+
+	if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"')
+		return json_stringn(etag + 1, n - 2);
+	return json_string(etag);
+}
+
 /* The names of the stacks an artifact serves that the manifest shows. */
 static json_t *json_artifact_stacks(const struct manifest *m,
 				    const struct manifest_artifact *a, int *ok)
@@ -417,6 +427,10 @@ static json_t *json_artifact(const struct manifest *m,
 	jset(o, "url", json_string(a->url), ok);
 	jset(o, "size", json_integer(a->size), ok);
 	jset(o, "checksum", jchecksum(a->sha256), ok);
+	if (a->etag)
+		jset(o, "etag", json_etag(a->etag), ok);
+	if (a->checksum_source)
+		jset(o, "checksum_source", json_string(a->checksum_source), ok);
 	if (!a->legacy_key)
 		return o;
 	if (!(leg = json_object())) {

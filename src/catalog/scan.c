@@ -158,8 +158,44 @@ static int compute_sha(struct s3_client *c, const struct scan_opts *o,
 		it->sha256[2 * i + 1] = hex[sha[i] & 15];
 	}
 	it->sha256[64] = '\0';
-	it->computed = 1;
+	it->source = SCAN_SHA_COMPUTED;
 	return 0;
+}
+
+const char *scan_sha_source_name(enum scan_sha_source s)
+{
+	switch (s) {
+	case SCAN_SHA_NONE: return "none";
+	case SCAN_SHA_METADATA: return "metadata";
+	case SCAN_SHA_CHECKSUM: return "x-amz-checksum-sha256";
+	case SCAN_SHA_REUSED: return "reused";
+	case SCAN_SHA_COMPUTED: return "computed";
+	case SCAN_SHA_NSOURCES: break;
+	}
+	return "?";
+}
+
+/* The sha256 from what HEAD says, else the earlier manifest: 1 if known. */
+static int sha_known(const struct scan_opts *o, struct scan_item *it,
+		     const struct s3_head *h)
+{
+	const char *reused;
+
+	switch (s3_head_sha256_from(h, it->sha256)) {
+	case S3_SHA256_META:
+		it->source = SCAN_SHA_METADATA;
+		return 1;
+	case S3_SHA256_CHECKSUM:
+		it->source = SCAN_SHA_CHECKSUM;
+		return 1;
+	case S3_SHA256_NONE:
+		break;
+	}
+	if (!(reused = manifest_reuse_find(o->reuse, it->key, it->size, it->etag)))
+		return 0;
+	memcpy(it->sha256, reused, 65);
+	it->source = SCAN_SHA_REUSED;
+	return 1;
 }
 
 /* HEAD (and maybe GET) one artifact; the outcome goes in it->state. */
@@ -184,7 +220,7 @@ static void inspect(struct s3_client *c, const struct scan_opts *o,
 		msg_error("'s3://%s/%s': out of memory", o->bucket, it->key);
 		goto out;
 	}
-	if (s3_head_sha256(&h, it->sha256))
+	if (sha_known(o, it, &h))
 		it->state = SCAN_OK;
 	else if (!o->compute_missing)
 		it->state = SCAN_NO_SHA256;

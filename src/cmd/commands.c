@@ -40,7 +40,7 @@ const struct command commands[] = {
 	  "legacy keys -> new-scheme keys, once" },
 	{ "manifest", cmd_manifest,
 	  "manifest s3://BUCKET[/PREFIX] [--format json|toml]\n"
-	  "[-o FILE] [--upload KEY] [--compute-missing]\n"
+	  "[-o FILE] [--upload KEY] [--reuse FILE] [--compute-missing]\n"
 	  "[--base-url URL] [--version GLOB] [--include-retired]",
 	  "the inventory of a bucket (JSON or TOML)" },
 	{ "audit", cmd_audit,

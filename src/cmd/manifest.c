@@ -18,6 +18,7 @@
 #include "archivist/error.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
+#include "archivist/manifest_reuse.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
@@ -34,6 +35,7 @@ struct mf_args {
 	const char *version_glob;
 	int compute_missing;
 	int include_retired;
+	const char *reuse;	/* --reuse FILE: an earlier JSON manifest */
 };
 
 /* What the command works on, released once at the end. */
@@ -47,6 +49,7 @@ struct mf_run {
 	struct buf prefix;		/* src.key, ending in '/' unless empty */
 	struct s3_head before;		/* the destination as first seen */
 	struct scan_result scan;
+	struct manifest_reuse reuse;	/* --reuse, loaded */
 	struct buf text;		/* the manifest */
 	time_t now;
 };
@@ -67,14 +70,21 @@ static void manifest_usage(FILE *f)
 	      "                      s3:// URI), replacing only the version read at the\n"
 	      "                      start (If-Match on its ETag; If-None-Match: * when\n"
 	      "                      there was none)\n"
-	      "  --compute-missing   download and hash objects that record no sha256\n"
-	      "                      (else they fail the run)\n"
+	      "  --reuse FILE        take the sha256 of an object whose key, size and\n"
+	      "                      ETag are unchanged from FILE, an earlier JSON\n"
+	      "                      manifest (so a nightly run reads only what is new)\n"
+	      "  --compute-missing   download and hash objects whose sha256 is known\n"
+	      "                      from none of the sources (else they fail the run)\n"
 	      "  --base-url URL      public base URL of artifact URLs (default: the\n"
 	      "                      configuration's base_url)\n"
 	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n"
 	      "  --include-retired   list the stacks marked retired in the configuration\n"
 	      "                      and the artifacts that serve only them (left out\n"
 	      "                      by default)\n\n"
+	      "Each sha256 comes from the first of: the object's x-amz-meta-sha256, its\n"
+	      "x-amz-checksum-sha256 when S3 says FULL_OBJECT (never a multipart\n"
+	      "object's composite checksum), --reuse, --compute-missing.  The JSON\n"
+	      "says which for each artifact (checksum_source), and so does -v.\n\n"
 	      "-j N sets how many HEAD requests run at once (default 8).  Nothing is\n"
 	      "written when an artifact fails.  SOURCE_DATE_EPOCH fixes the JSON's\n"
 	      "generated_at.  Exit status: 0 written, 1 an artifact or request failed,\n"
@@ -92,6 +102,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		{ "base-url", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'V' },
 		{ "include-retired", no_argument, NULL, 'R' },
+		{ "reuse", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -113,6 +124,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		case 'b': a->base_url = optarg; break;
 		case 'V': a->version_glob = optarg; break;
 		case 'R': a->include_retired = 1; break;
+		case 'r': a->reuse = optarg; break;
 		case 'h': manifest_usage(stdout); return EXIT_DONE;
 		default: manifest_usage(stderr); return EXIT_USAGE;
 		}
@@ -144,6 +156,41 @@ static int parse_upload(struct mf_run *r)
 	return rc;
 }
 
+#define REUSE_MAX ((size_t)256 << 20)
+
+/* --reuse FILE: an earlier manifest that cannot be read is a usage error. */
+static int load_reuse(struct mf_run *r)
+{
+	struct buf data, why = BUF_INIT;
+	char chunk[65536];
+	FILE *f = fopen(r->a.reuse, "rb");
+	size_t n;
+	int rc = 0;
+
+	buf_init(&data, REUSE_MAX);
+	if (!f) {
+		msg_error("manifest: --reuse '%s': %s", r->a.reuse, strerror(errno));
+		return AV_EUSAGE;
+	}
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_add(&data, chunk, n);
+	if (rc == 0 && ferror(f))
+		rc = AV_EIO;
+	fclose(f);
+	if (rc == 0)
+		rc = manifest_reuse_load(&r->reuse, data.ptr, data.len, r->a.reuse, &why);
+	if (rc != 0 && rc != AV_ENOMEM) {
+		msg_error("manifest: --reuse: %s", why.len ? why.ptr : error_message(rc));
+		rc = AV_EUSAGE;
+	}
+	if (rc == 0)
+		msg_verbose("manifest: --reuse '%s': %zu checksums (%zu entries without "
+			    "an ETag not reusable)", r->a.reuse, r->reuse.n, r->reuse.skipped);
+	buf_release(&data);
+	buf_release(&why);
+	return rc;
+}
+
 /* Everything that can be refused before a request is sent. */
 static int prepare(struct mf_run *r)
 {
@@ -162,6 +209,8 @@ static int prepare(struct mf_run *r)
 	     (rc = buf_addc(&r->prefix, '/')) != 0))
 		goto out;
 	if (r->a.upload && (rc = parse_upload(r)) != 0)
+		goto out;
+	if (r->a.reuse && (rc = load_reuse(r)) != 0)
 		goto out;
 	if ((rc = manifest_time(&r->now, &err)) != 0) {
 		msg_error("manifest: %s", err.ptr);
@@ -182,9 +231,12 @@ static int check_items(const struct mf_run *r, size_t *kept)
 	for (i = 0; i < r->scan.n; i++) {
 		it = &r->scan.items[i];
 		if (it->state == SCAN_NO_SHA256)
-			msg_error("'s3://%s/%s' records no sha256 (x-amz-checksum-sha256 or "
-				  "x-amz-meta-sha256): --compute-missing reads and hashes it",
-				  r->src.bucket, it->key);
+			msg_error("'s3://%s/%s' records no sha256 (x-amz-meta-sha256, or "
+				  "x-amz-checksum-sha256 of the FULL_OBJECT type)%s; "
+				  "--compute-missing reads and hashes it", r->src.bucket,
+				  it->key, r->a.reuse ? " and --reuse has none for its "
+				  "key, size and ETag" : ": --reuse FILE takes it from an "
+				  "earlier manifest");
 		failed += it->state == SCAN_NO_SHA256 || it->state == SCAN_FAILED;
 		*kept += it->state == SCAN_OK;
 	}
@@ -221,6 +273,8 @@ static void to_artifact(const struct mf_run *r, const struct scan_item *it,
 	a->legacy_key = it->legacy_key;
 	a->legacy_size = it->legacy_size;
 	a->legacy_sha256 = *it->legacy_sha256 ? it->legacy_sha256 : NULL;
+	a->etag = it->etag;
+	a->checksum_source = scan_sha_source_name(it->source);
 }
 
 /* Renders the scanned artifacts into r->text. */
@@ -382,21 +436,36 @@ static int upload(struct mf_run *r, int *created)
 
 static int report(const struct mf_run *r, size_t kept, int uploaded)
 {
-	size_t computed = 0, i;
+	size_t n[SCAN_SHA_NSOURCES] = { 0 }, i;
+	const struct scan_item *it;
 
-	for (i = 0; i < r->scan.n; i++)
-		computed += r->scan.items[i].computed;
-	msg_verbose("manifest: 's3://%s/%s': %zu keys listed, %zu artifacts (%zu "
-		    "hashed here), %zu legacy, %zu invalid, %zu other, %zu filtered out, "
-		    "%zu of retired stacks left out", r->src.bucket, r->prefix.ptr,
-		    r->scan.listed, kept, computed, r->scan.legacy, r->scan.invalid,
-		    r->scan.ignored, r->scan.filtered, r->scan.retired);
+	for (i = 0; i < r->scan.n; i++) {
+		it = &r->scan.items[i];
+		if (it->state != SCAN_OK)
+			continue;
+		n[it->source]++;
+		msg_verbose("manifest: %s: sha256 %.12s... from %s", it->key, it->sha256,
+			    scan_sha_source_name(it->source));
+	}
+	msg_verbose("manifest: 's3://%s/%s': %zu keys listed, %zu artifacts (sha256 "
+		    "from metadata %zu, x-amz-checksum-sha256 %zu, reused %zu, computed "
+		    "%zu), %zu legacy, %zu invalid, %zu other, %zu filtered out, %zu of "
+		    "retired stacks left out", r->src.bucket, r->prefix.ptr,
+		    r->scan.listed, kept, n[SCAN_SHA_METADATA], n[SCAN_SHA_CHECKSUM],
+		    n[SCAN_SHA_REUSED], n[SCAN_SHA_COMPUTED], r->scan.legacy,
+		    r->scan.invalid, r->scan.ignored, r->scan.filtered, r->scan.retired);
 	if (!r->g->json || (!r->a.output && !r->a.upload))
 		return 0;
-	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:I, s:s?, s:s?, s:b}",
+	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I}, "
+				      "s:I, s:s?, s:s?, s:b}",
 				      "bucket", r->src.bucket, "prefix", r->prefix.ptr,
 				      "artifacts", (json_int_t)kept,
-				      "hashed", (json_int_t)computed,
+				      "hashed", (json_int_t)n[SCAN_SHA_COMPUTED],
+				      "checksum_sources",
+				      "metadata", (json_int_t)n[SCAN_SHA_METADATA],
+				      "x-amz-checksum-sha256", (json_int_t)n[SCAN_SHA_CHECKSUM],
+				      "reused", (json_int_t)n[SCAN_SHA_REUSED],
+				      "computed", (json_int_t)n[SCAN_SHA_COMPUTED],
 				      "retired_left_out", (json_int_t)r->scan.retired,
 				      "output", r->a.output, "upload", r->a.upload,
 				      "uploaded", uploaded));
@@ -407,7 +476,8 @@ static int run(struct mf_run *r)
 {
 	struct scan_opts so = { r->src.bucket, r->prefix.ptr, r->a.version_glob,
 				r->g->jobs ? r->g->jobs : HEAD_JOBS_DEFAULT,
-				r->a.compute_missing, r->a.include_retired };
+				r->a.compute_missing, r->a.include_retired,
+				r->a.reuse ? &r->reuse : NULL };
 	size_t kept;
 	int rc, uploaded = 0;
 
@@ -444,6 +514,7 @@ int cmd_manifest(int argc, char **argv, const struct globals *g)
 	s3uri_release(&r.dst);
 	s3_head_release(&r.before);
 	scan_result_release(&r.scan);
+	manifest_reuse_release(&r.reuse);
 	buf_release(&r.prefix);
 	buf_release(&r.text);
 	return cmd_exit_status(rc);

@@ -29,19 +29,20 @@ static const char *const s24[] = { "heroku-24" };
 /* Unsorted on purpose; the expected order is B F C A D E. */
 static struct manifest_artifact small[] = {
 	{ "python", "3.10.0", "linux", "arm64", "ubuntu", "24.04", s24, 1,
-	  "python-3.10.0-ubuntu-24.04-arm64.tar.zst", NULL, 1000, HEX("a"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-24.04-arm64.tar.zst", NULL, 1000, HEX("a"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.9.18", "linux", "amd64", "ubuntu", "22.04", s22, 1,
 	  "python-3.9.18-ubuntu-22.04-amd64.tar.zst", NULL, 2000, HEX("b"),
-	  "heroku-22/runtimes/python-3.9.18.tar.gz", 4000, HEX("0") },
+	  "heroku-22/runtimes/python-3.9.18.tar.gz", 4000, HEX("0"), NULL, NULL },
 	{ "python", "3.10.0", "linux", "amd64", "ubuntu", "24.04", s24, 1,
-	  "python-3.10.0-ubuntu-24.04-amd64.tar.zst", NULL, 3000, HEX("c"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-24.04-amd64.tar.zst", NULL, 3000, HEX("c"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.13.0rc1", "linux", "amd64", "ubuntu", "20.04", s20, 1,
-	  "python-3.13.0rc1-ubuntu-20.04-amd64.tar.zst", NULL, 4000, HEX("d"), NULL, -1, NULL },
+	  "python-3.13.0rc1-ubuntu-20.04-amd64.tar.zst", NULL, 4000, HEX("d"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.13.0", "linux", "amd64", "ubuntu", "20.04", s20, 1,
 	  "python-3.13.0-ubuntu-20.04-amd64.tar.zst", NULL, 5000, HEX("e"),
-	  "heroku-20/runtimes/python-3.13.0.tar.gz", 9000, NULL },
+	  "heroku-20/runtimes/python-3.13.0.tar.gz", 9000, NULL, "\"d41d8cd98f00b204e9800998ecf8427e-2\"",
+	  "x-amz-checksum-sha256" },
 	{ "python", "3.10.0", "linux", "amd64", "ubuntu", "22.04", s22, 1,
-	  "python-3.10.0-ubuntu-22.04-amd64.tar.zst", NULL, 6000, HEX("f"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-22.04-amd64.tar.zst", NULL, 6000, HEX("f"), NULL, -1, NULL, "\"6f1ed002ab5595859014ebf0951522d9\"", "metadata" },
 };
 #define NSMALL (sizeof(small) / sizeof(small[0]))
 static const size_t small_order[NSMALL] = { 1, 5, 2, 0, 3, 4 };
