@@ -222,11 +222,10 @@ struct s3_put_opts {
 	void *progress_ctx;
 	const char *if_match;		/* replace only the object with this
 					   ETag (If-Match instead of
-					   If-None-Match; one PutObject, so
-					   s3_put_mem or a file under the
-					   multipart threshold): if it changed
-					   or vanished, AV_ECONFLICT, not
-					   reported; NULL: never replace */
+					   If-None-Match, on PutObject or on
+					   CompleteMultipartUpload): if it
+					   changed or vanished, AV_ECONFLICT,
+					   not reported; NULL: never replace */
 };
 
 struct s3_put_result {
