@@ -30,7 +30,8 @@ const struct command commands[] = {
 	  "publish FILE... --to s3://BUCKET[/PREFIX]\n"
 	  "[--target DISTRO-VERSION-ARCH | --stack STACK [--arch ARCH]]\n"
 	  "[--version V] [--dry-run] [--on-conflict fail|skip]\n"
-	  "[--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is] [--tmpdir DIR]",
+	  "[--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is] [--tmpdir DIR]\n"
+	  "[--replace | --if-match ETAG]",
 	  "built archives -> new-scheme keys" },
 	{ "migrate", cmd_migrate,
 	  "migrate --from s3://BUCKET[/PREFIX] --to s3://BUCKET[/PREFIX]\n"
