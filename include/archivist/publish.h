@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #include "archivist/cli.h"
-#include "archivist/pyc.h"
+#include "archivist/pipeline.h"
 #include "archivist/s3uri.h"
 
 struct publish_args {
@@ -31,14 +31,10 @@ struct publish_args {
 	int dry_run, conflict_skip, as_is;
 	int replace;			/* --replace */
 	const char *if_match;		/* --if-match ETAG */
-	enum pyc_mode pyc;
-	int keep_opt_pyc, level;
+	struct pipeline_settings set;	/* --pyc, --keep-opt-pyc, --level */
 	char **files;
 	size_t nfiles;
 };
-
-/* User metadata names of published objects (besides plan.h's). */
-#define PUBLISH_META_SOURCE_FILE "archivist-source-file"
 
 /* Runs the command; returns an exit status (enum exit_status). */
 int publish_run(struct publish_args *a, const struct globals *g);

@@ -8,7 +8,7 @@
  * else) are counted and ignored; keys that match the new template but do
  * not parse (bad version, unknown target) are reported as warnings and
  * left out.  The legacy source comes from the metadata migrate records
- * (plan.h, PLAN_META_SOURCE_*).
+ * (provenance.h).
  *
  * Each sha256 comes from the first of: the object's x-amz-meta-sha256
  * (archivist records it), its x-amz-checksum-sha256 when S3 says it is

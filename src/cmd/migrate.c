@@ -61,7 +61,7 @@ struct migrate_args {
 	struct s3uri from, to;
 	const char *stacks[MAX_STACKS];
 	struct plan_filter filter;
-	struct plan_settings set;
+	struct pipeline_settings set;
 	int dry_run;
 	const char *manifest;
 	const char *tmpdir;
@@ -121,8 +121,7 @@ static int migrate_options(int argc, char **argv, struct migrate_args *a)
 	int c;
 
 	a->filter.stacks = a->stacks;
-	a->set.pyc = PYC_UNCHECKED_HASH;
-	a->set.level = 22;
+	pipeline_settings_init(&a->set);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'h') {

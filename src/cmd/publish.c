@@ -78,9 +78,9 @@ static int publish_option(struct publish_args *a, int c, const char *arg)
 		}
 		a->conflict_skip = strcmp(arg, "skip") == 0;
 		return 0;
-	case 'p': return cmd_parse_pyc(arg, &a->pyc);
-	case 'k': a->keep_opt_pyc = 1; return 0;
-	case 'l': return cmd_parse_level(arg, &a->level);
+	case 'p': return cmd_parse_pyc(arg, &a->set.pyc);
+	case 'k': a->set.keep_opt_pyc = 1; return 0;
+	case 'l': return cmd_parse_level(arg, &a->set.level);
 	case 'A': a->as_is = 1; return 0;
 	case 'D': a->tmpdir = arg; return 0;
 	case 'R': a->replace = 1; return 0;
@@ -112,8 +112,7 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 	};
 	int c;
 
-	a->pyc = PYC_UNCHECKED_HASH;
-	a->level = 22;
+	pipeline_settings_init(&a->set);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -147,7 +146,8 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 			  "and a non-empty ETag");
 		return AV_EUSAGE;
 	}
-	if (a->as_is && (a->level != 22 || a->pyc != PYC_UNCHECKED_HASH || a->keep_opt_pyc)) {
+	if (a->as_is && (a->set.level != 22 || a->set.pyc != PYC_UNCHECKED_HASH ||
+			  a->set.keep_opt_pyc)) {
 		msg_error("publish: --as-is uploads the file unchanged: no --level, --pyc or --keep-opt-pyc");
 		return AV_EUSAGE;
 	}

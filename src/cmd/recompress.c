@@ -84,14 +84,14 @@ static int parse_opt(int ch, const char *v, struct args *a)
 {
 	switch (ch) {
 	case 'k':
-		a->po.keep_opt_pyc = 1;
+		a->po.set.keep_opt_pyc = 1;
 		return 0;
 	case 'l':
-		return parse_int("--level", v, 1, 22, &a->po.level);
+		return parse_int("--level", v, 1, 22, &a->po.set.level);
 	case 'w':
 		return parse_int("--workers", v, 1, 64, &a->po.workers);
 	case 'p':
-		if (pyc_mode_parse(v, &a->po.pyc) == 0)
+		if (pyc_mode_parse(v, &a->po.set.pyc) == 0)
 			return 0;
 		msg_error("--pyc takes unchecked-hash, checked-hash or keep,"
 			  " not '%s'", v);
