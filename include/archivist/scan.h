@@ -40,6 +40,7 @@ struct scan_opts {
 	int include_retired;		/* 0: leave out artifacts that serve
 					   only retired stacks (not HEADed) */
 	const struct manifest_reuse *reuse;	/* an earlier manifest, or NULL */
+	int final_only;			/* leave out pre-releases (3.13.0rc1) */
 };
 
 enum scan_sha_source {

@@ -67,6 +67,9 @@ int version_natcmp(const char *a, const char *b);
  */
 int version_semver(const char *s, struct buf *out, struct buf *why);
 
+/* 1 if s parses and is a final release (no pre-release tag), else 0. */
+int version_is_final(const char *s);
+
 /* 1 if version matches the shell glob (fnmatch(3), no flags: "3.12.*",
  * "3.1[0-3].*", "*rc*"), else 0. */
 int version_glob_match(const char *glob, const char *version);

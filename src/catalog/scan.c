@@ -56,7 +56,8 @@ static int on_object(void *ctx, const struct s3_object *obj)
 
 	l->r->listed++;
 	if (naming_parse_new(l->cfg, rel, &a, &why) == 0) {
-		if (l->o->version_glob && !version_glob_match(l->o->version_glob, a.version))
+		if ((l->o->version_glob && !version_glob_match(l->o->version_glob, a.version)) ||
+		    (l->o->final_only && !version_is_final(a.version)))
 			l->r->filtered++;
 		else if (!l->o->include_retired && config_target_retired(&a.target))
 			l->r->retired++;

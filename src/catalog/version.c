@@ -175,6 +175,13 @@ int version_natcmp(const char *a, const char *b)
 	return c < 0 ? -1 : c > 0;
 }
 
+int version_is_final(const char *s)
+{
+	struct version v;
+
+	return version_parse(s, &v, NULL) == 0 && v.pre == VERSION_FINAL;
+}
+
 int version_glob_match(const char *glob, const char *version)
 {
 	return fnmatch(glob, version, 0) == 0;

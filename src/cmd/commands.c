@@ -42,7 +42,7 @@ const struct command commands[] = {
 	{ "manifest", cmd_manifest,
 	  "manifest s3://BUCKET[/PREFIX] [--format json|toml]\n"
 	  "[-o FILE] [--upload KEY] [--reuse FILE] [--compute-missing]\n"
-	  "[--base-url URL] [--version GLOB] [--include-retired]",
+	  "[--base-url URL] [--version GLOB] [--final-only] [--include-retired]",
 	  "the inventory of a bucket (JSON or TOML)" },
 	{ "audit", cmd_audit,
 	  "audit s3://BUCKET[/PREFIX] [--deep] [--ignore GLOB]... [--tmpdir DIR]",

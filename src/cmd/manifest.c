@@ -36,6 +36,7 @@ struct mf_args {
 	int compute_missing;
 	int include_retired;
 	const char *reuse;	/* --reuse FILE: an earlier JSON manifest */
+	int final_only;		/* --final-only */
 };
 
 /* What the command works on, released once at the end. */
@@ -78,6 +79,8 @@ static void manifest_usage(FILE *f)
 	      "  --base-url URL      public base URL of artifact URLs (default: the\n"
 	      "                      configuration's base_url)\n"
 	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n"
+	      "  --final-only        only final releases (X.Y.Z, no a/b/rc): the versions\n"
+	      "                      Heroku's buildpacks accept\n"
 	      "  --include-retired   list the stacks marked retired in the configuration\n"
 	      "                      and the artifacts that serve only them (left out\n"
 	      "                      by default)\n\n"
@@ -103,6 +106,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		{ "version", required_argument, NULL, 'V' },
 		{ "include-retired", no_argument, NULL, 'R' },
 		{ "reuse", required_argument, NULL, 'r' },
+		{ "final-only", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,6 +129,7 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		case 'V': a->version_glob = optarg; break;
 		case 'R': a->include_retired = 1; break;
 		case 'r': a->reuse = optarg; break;
+		case 'F': a->final_only = 1; break;
 		case 'h': manifest_usage(stdout); return EXIT_DONE;
 		default: manifest_usage(stderr); return EXIT_USAGE;
 		}
@@ -477,7 +482,7 @@ static int run(struct mf_run *r)
 	struct scan_opts so = { r->src.bucket, r->prefix.ptr, r->a.version_glob,
 				r->g->jobs ? r->g->jobs : HEAD_JOBS_DEFAULT,
 				r->a.compute_missing, r->a.include_retired,
-				r->a.reuse ? &r->reuse : NULL };
+				r->a.reuse ? &r->reuse : NULL, r->a.final_only };
 	size_t kept;
 	int rc, uploaded = 0;
 

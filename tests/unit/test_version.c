@@ -173,6 +173,11 @@ static void test_semver(void **state)
 		assert_string_equal(out.ptr, "kept");
 		assert_non_null(strstr(why.ptr, "version '"));
 	}
+	assert_true(version_is_final("3.12.3"));
+	assert_true(version_is_final("3.12.10"));
+	assert_false(version_is_final("3.13.0rc1"));
+	assert_false(version_is_final("3.14.0a7"));
+	assert_false(version_is_final("3.12"));
 	regfree(&re);
 	buf_release(&out);
 	buf_release(&why);
