@@ -9,6 +9,7 @@
 
 #include "archivist/deliver.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 
 const char *deliver_result_name(enum deliver_result r)
@@ -53,7 +54,7 @@ int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 	if (rc)
 		return rc;
 	*res = r.created ? DELIVER_CREATED : DELIVER_IDENTICAL;
-	s3_sha256_hex(it->sha256, hex);
+	hex_encode(it->sha256, 32, hex);
 	return deliver_verify(c, it->bucket, it->key, it->size, hex);
 }
 

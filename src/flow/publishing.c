@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archivist/config.h"
 #include "archivist/deliver.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
@@ -24,13 +24,6 @@
 
 #define READ_SIZE ((size_t)1 << 20)
 
-/* One file's name in the new scheme; strings owned. */
-struct pub_item {
-	const char *file;
-	char *key;
-	char *version;
-};
-
 /* The object a replacement replaces, as HEAD saw it. */
 struct replaced {
 	int exists;
@@ -39,11 +32,11 @@ struct replaced {
 };
 
 struct pub {
-	struct publish_args *a;
-	const struct globals *g;
-	struct config *config;
-	struct s3_client *client;
-	struct pub_item *items;
+	const struct session *s;
+	const struct publish_args *a;
+	const struct config *config;	/* the session's */
+	struct s3_client *client;	/* the session's; NULL while naming */
+	struct publish_item *items;
 	size_t failed, conflicts;
 	struct progress *progress;	/* the current file's display, or NULL */
 };
@@ -122,7 +115,7 @@ static int target_from_args(const struct pub *p, struct config_target *t,
 }
 
 /* Fills it->version and the target, from the new-scheme name or the args. */
-static int name_file(struct pub *p, struct pub_item *it, const char *base,
+static int name_file(struct pub *p, struct publish_item *it, const char *base,
 		     struct config_target *t, struct buf *why)
 {
 	struct naming_artifact na = { 0 };
@@ -201,7 +194,7 @@ static int name_all(struct pub *p)
 {
 	struct buf why = BUF_INIT, key = BUF_INIT;
 	struct config_target t;
-	struct pub_item *it;
+	struct publish_item *it;
 	char *dup;
 	size_t i;
 	int rc = 0;
@@ -296,7 +289,7 @@ static int take_as_is(const char *file, struct made *m)
  * when there is no such object (the content comparison then decides), or
  * an AV_E* code.  Costs one read of the input and a HEAD.
  */
-static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
+static int made_before(struct pub *p, const struct publish_item *it, struct made *m)
 {
 	struct provenance_source src = { 0 };
 	struct provenance rec;
@@ -313,7 +306,7 @@ static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 	close(fd);
 	if (rc)
 		return 0;
-	s3_sha256_hex(sha, in_hex);
+	hex_encode(sha, 32, in_hex);
 	src.sha256 = in_hex;
 	s3_head_init(&h);
 	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists) {
@@ -376,7 +369,7 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	return rc;
 }
 
-static void report(const struct pub *p, const struct pub_item *it,
+static void report(const struct pub *p, const struct publish_item *it,
 		   const char *result, const struct made *m,
 		   const struct replaced *was)
 {
@@ -385,7 +378,7 @@ static void report(const struct pub *p, const struct pub_item *it,
 	char human[16];
 
 	manifest_url(p->config->base_url, it->key, &url);
-	if (p->g->json) {
+	if (p->s->json) {
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
 			"event", "publish", "result", result, "file", it->file,
 			"key", it->key, "url", url.ptr, "version", it->version,
@@ -410,7 +403,7 @@ static void report(const struct pub *p, const struct pub_item *it,
 }
 
 /* Uploads the archive with the record of how it was made (provenance.h). */
-static int deliver_made(struct pub *p, const struct pub_item *it,
+static int deliver_made(struct pub *p, const struct publish_item *it,
 			struct made *m, const struct replaced *was,
 			enum deliver_result *res)
 {
@@ -420,7 +413,7 @@ static int deliver_made(struct pub *p, const struct pub_item *it,
 	char in_hex[65];
 	int rc;
 
-	s3_sha256_hex(m->in_sha, in_hex);
+	hex_encode(m->in_sha, 32, in_hex);
 	src.file = it->file;
 	src.sha256 = in_hex;
 	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set)) == 0) {
@@ -456,7 +449,7 @@ static int etag_equal(const char *a, const char *b)
  * says whether there is something to replace), 1 when --if-match names a
  * version that is not there (a conflict, said here), or an AV_E* code.
  */
-static int look_before_replacing(struct pub *p, const struct pub_item *it,
+static int look_before_replacing(struct pub *p, const struct publish_item *it,
 				 struct replaced *was)
 {
 	struct s3_head h;
@@ -482,7 +475,7 @@ static int look_before_replacing(struct pub *p, const struct pub_item *it,
 }
 
 /* Names the conflict of a replacement (the S3 layer does not). */
-static void replace_conflict(const struct pub *p, const struct pub_item *it,
+static void replace_conflict(const struct pub *p, const struct publish_item *it,
 			     const struct replaced *was)
 {
 	msg_error("publish 's3://%s/%s': the object changed or vanished since its "
@@ -490,7 +483,7 @@ static void replace_conflict(const struct pub *p, const struct pub_item *it,
 		  p->a->to.bucket, it->key, was->etag);
 }
 
-static void publish_one(struct pub *p, const struct pub_item *it)
+static void publish_one(struct pub *p, const struct publish_item *it)
 {
 	struct made m = { -1, 0, { 0 }, { 0 }, "" };
 	struct pipeline_stats st;
@@ -513,11 +506,11 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 			p->failed++, report(p, it, "failed", NULL, NULL);
 		return;
 	}
-	if (p->g->progress)
+	if (p->s->progress)
 		p->progress = progress_new(STDERR_FILENO, it->file);
 	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
 	if (!rc) {
-		s3_sha256_hex(m.sha, m.hex);
+		hex_encode(m.sha, 32, m.hex);
 		if (was.exists && strcmp(was.sha, m.hex) == 0)
 			res = DELIVER_IDENTICAL;	/* nothing to replace */
 		else
@@ -544,7 +537,7 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 
 /* --dry-run: only HEAD.  The content is not made, so an existing key can
  * only be told apart (identical or conflict) by a real run. */
-static void dry_run_one(struct pub *p, const struct pub_item *it)
+static void dry_run_one(struct pub *p, const struct publish_item *it)
 {
 	struct s3_head h;
 
@@ -557,46 +550,42 @@ static void dry_run_one(struct pub *p, const struct pub_item *it)
 	s3_head_release(&h);
 }
 
-static int open_all(struct pub *p)
+int publish_name(const struct session *s, const struct publish_args *a,
+		 struct publish_names *out)
 {
-	struct buf err = BUF_INIT;
-	int rc;
+	struct pub p = { s, a, s->config, NULL, NULL, 0, 0, NULL };
 
-	if ((rc = s3uri_as_prefix(&p->a->to)) != 0)
-		return rc;
-	if ((rc = config_load(p->g->config, &p->config, &err)) != 0)
-		msg_error("%s", err.ptr);
-	buf_release(&err);
-	if (!rc && !(p->items = calloc(p->a->nfiles, sizeof(*p->items))))
-		rc = AV_ENOMEM;
-	if (!rc)
-		rc = name_all(p);
-	if (!rc)
-		rc = s3_client_open(p->g, &p->client);
-	return rc;
+	memset(out, 0, sizeof(*out));
+	if (!(p.items = calloc(a->nfiles ? a->nfiles : 1, sizeof(*p.items))))
+		return AV_ENOMEM;
+	out->items = p.items;
+	out->n = a->nfiles;
+	return name_all(&p);
 }
 
-int publish_run(struct publish_args *a, const struct globals *g)
+void publish_names_release(struct publish_names *n)
 {
-	struct pub p = { a, g, NULL, NULL, NULL, 0, 0, NULL };
 	size_t i;
-	int rc, status;
 
-	rc = open_all(&p);
-	for (i = 0; !rc && i < a->nfiles; i++)
-		a->dry_run ? dry_run_one(&p, &p.items[i]) : publish_one(&p, &p.items[i]);
-	if (rc)
-		status = rc == AV_EUSAGE || rc == AV_ECONFIG ? EXIT_USAGE : EXIT_FAILED;
-	else if (p.failed)
-		status = EXIT_FAILED;
-	else
-		status = p.conflicts && !a->conflict_skip ? EXIT_CONFLICT : EXIT_DONE;
-	for (i = 0; p.items && i < a->nfiles; i++) {
-		free(p.items[i].key);
-		free(p.items[i].version);
+	for (i = 0; n->items && i < n->n; i++) {
+		free(n->items[i].key);
+		free(n->items[i].version);
 	}
-	free(p.items);
-	s3_client_free(p.client);
-	config_free(p.config);
-	return status;
+	free(n->items);
+	memset(n, 0, sizeof(*n));
+}
+
+int publish_run(const struct session *s, const struct publish_args *a,
+		const struct publish_names *names, enum flow_result *res)
+{
+	struct pub p = { s, a, s->config, s->client, names->items, 0, 0, NULL };
+	size_t i;
+
+	for (i = 0; i < names->n; i++)
+		a->dry_run ? dry_run_one(&p, &p.items[i]) : publish_one(&p, &p.items[i]);
+	if (p.failed)
+		*res = FLOW_FAILED;
+	else
+		*res = p.conflicts && !a->conflict_skip ? FLOW_CONFLICT : FLOW_DONE;
+	return 0;
 }
