@@ -15,6 +15,7 @@
 
 #include <time.h>
 
+#include "archivist/manifest_reuse.h"
 #include "archivist/session.h"
 
 /* Borrowed for the call. */
@@ -30,6 +31,10 @@ struct bucket_manifest_opts {
 	const char *base_url;		/* of artifact URLs; NULL: config's */
 	const char *version_glob;	/* NULL: every version */
 	int compute_missing;		/* hash objects that record no sha256 */
+	const struct manifest_reuse *reuse;	/* an earlier manifest's
+					   checksums (--reuse), or NULL */
+	int include_retired;		/* 0: leave retired stacks out */
+	int final_only;			/* leave out pre-releases */
 	int jobs;			/* HEADs at once; 0: 8 (HEADs are
 					   latency-bound, not CPU-bound) */
 	time_t now;			/* generated_at (manifest_time) */

@@ -4,7 +4,7 @@
  *
  *   {
  *     "name": "python",
- *     "base_url": "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com",
+ *     "base_url": "https://heroku-buildpack-python.s3.dualstack.us-east-1.amazonaws.com",
  *     "templates": {
  *       "legacy": "{stack}/runtimes/{name}-{version}.tar.gz",
  *       "new": "{name}-{version}-{distro_name}-{distro_version}-{arch}.tar.zst"
@@ -12,15 +12,21 @@
  *     "stacks": [
  *       { "name": "heroku-24", "os": "linux", "distro_name": "ubuntu",
  *         "distro_version": "24.04", "arches": ["amd64", "arm64"],
- *         "legacy_arches": ["amd64"] }, ...
+ *         "legacy_arches": [] },
+ *       { "name": "heroku-20", ..., "legacy_arches": ["amd64"],
+ *         "retired": true }, ...
  *     ]
  *   }
  *
- * Every field is required and no other is accepted.  A stack serves one
- * distro release on the listed arches; legacy_arches are the arches its
- * legacy archives were built for (each legacy key maps to one new key per
- * legacy arch; [] = the stack has no legacy archives).  A target is
- * (distro_name, distro_version, arch); several stacks may share one.
+ * Every field is required, but a stack's "retired" (default false), and
+ * no other is accepted.  A stack serves one distro release on the listed
+ * arches; legacy_arches are the arches its legacy archives were built for
+ * (each legacy key maps to one new key per legacy arch; [] = the stack
+ * has no legacy archives).  A retired stack is one the buildpacks no
+ * longer serve: its archives stay in the bucket and are recognised, but
+ * migrate plans them only when asked by name and manifests leave them out
+ * unless asked.  A target is (distro_name, distro_version, arch); several
+ * stacks may share one.
  *
  * Loading checks everything a later step would trip on and reports the
  * first problem as "FILE: FIELD.PATH: what is wrong (what was expected)":
@@ -58,6 +64,7 @@ struct config_stack {
 	const char *arches[CONFIG_MAX_ARCHES];	/* static "amd64" / "arm64" */
 	size_t nlegacy_arches;
 	const char *legacy_arches[CONFIG_MAX_ARCHES];
+	int retired;			/* 1: "retired": true */
 };
 
 struct config {
@@ -118,6 +125,9 @@ int config_stack_has_arch(const struct config_stack *s, const char *arch);
 int config_find_target(const struct config *c, const char *distro_name,
 		       const char *distro_version, const char *arch,
 		       struct config_target *out);
+
+/* 1 if t has stacks and every one is retired, else 0. */
+int config_target_retired(const struct config_target *t);
 
 /*
  * Parses "DISTRO-VERSION-ARCH" ("ubuntu-24.04-arm64", as --target takes)

@@ -35,11 +35,16 @@ struct deliver_item {
 	const struct s3_meta *meta;	/* x-amz-meta-* to record */
 	size_t nmeta;
 	struct progress *progress;	/* NULL: none */
+	const char *if_match;		/* replace only the object with this
+					   ETag (publish --replace); NULL:
+					   never replace */
 };
 
 /*
  * Uploads and verifies.  Returns 0 with *res set (created / identical /
- * conflict: a conflict is reported by the S3 layer, not an error here),
+ * conflict: a conflict is reported by the S3 layer, not an error here;
+ * with it->if_match, a conflict means the object changed or vanished
+ * since that ETag was read and is not reported: the caller says so),
  * or an AV_E* code, reported (AV_ECHECKSUM when the object read back does
  * not match what was sent).
  */

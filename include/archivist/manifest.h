@@ -42,6 +42,10 @@ struct manifest_artifact {
 	const char *legacy_key;		/* the legacy source; NULL: not recorded */
 	int64_t legacy_size;		/* -1: not recorded */
 	const char *legacy_sha256;	/* NULL: not recorded */
+	const char *etag;		/* the object's ETag (JSON: without
+					   quotes, for --reuse); NULL: none */
+	const char *checksum_source;	/* where sha256 came from (JSON);
+					   NULL: not said */
 };
 
 struct manifest {
@@ -52,17 +56,30 @@ struct manifest {
 	time_t generated;		/* see manifest_time() */
 	const struct manifest_artifact *artifacts;	/* any order */
 	size_t nartifacts;
+	int include_retired;		/* 0: leave retired stacks out */
 };
+
+/*
+ * Retired stacks (config.h) are left out unless m->include_retired: from
+ * the JSON's stack map, from each artifact's stacks, and an artifact
+ * that serves only retired stacks is left out altogether.  This says
+ * whether a is such an artifact (always 0 with include_retired).
+ */
+int manifest_artifact_retired(const struct manifest *m,
+			      const struct manifest_artifact *a);
 
 /*
  * Appends the JSON manifest (2-space indented, final newline) to out:
  *   { "schema_version": 1, "generated_at": "2024-05-01T00:00:00Z",
  *     "name": "python", "bucket", "prefix", "base_url",
  *     "stacks": { "heroku-24": { "os", "distro_name", "distro_version",
- *                                "arches": [...] }, ... },
+ *                                "arches": [...], "retired": true (only
+ *                                when it is, with include_retired) }, ... },
  *     "artifacts": [ { "name", "version", "os", "arch", "distro_name",
  *       "distro_version", "stacks": [...], "key", "url", "size",
- *       "checksum": "sha256:<hex>",
+ *       "checksum": "sha256:<hex>", "etag" (when known),
+ *       "checksum_source" (when known: "metadata", "x-amz-checksum-sha256",
+ *       "reused", "computed"),
  *       "legacy_source": { "key", "size", "checksum" } (when recorded) } ] }
  * Returns 0; AV_EINVAL with the reason in why (an artifact with a bad
  * checksum, size or non-UTF-8 string); AV_ENOMEM.  On failure out is as
@@ -72,7 +89,11 @@ int manifest_json(const struct manifest *m, struct buf *out, struct buf *why);
 
 /*
  * Appends the TOML inventory to out (no artifacts: "artifacts = []").
- * Returns as manifest_json.
+ * Each artifact's version is written in SemVer 2.0.0 (version_semver:
+ * "3.13.0-rc1"), which libherokubuildpack's inventory parser requires,
+ * and its own spelling as [artifacts.metadata] NAME_version
+ * (python_version = "3.13.0rc1").  The JSON keeps the artifact's
+ * spelling.  Returns as manifest_json.
  */
 int manifest_toml(const struct manifest *m, struct buf *out, struct buf *why);
 

@@ -93,4 +93,50 @@ int naming_new_key(const struct config *c, const char *version,
 		   const char *distro_name, const char *distro_version,
 		   const char *arch, struct buf *out, struct buf *why);
 
+/*
+ * What a key (relative to the bucket prefix) is, so that a bucket with a
+ * history is read as it is: every key falls in exactly one kind.
+ *
+ *   python-3.12.3-ubuntu-24.04-arm64.tar.zst     new
+ *   heroku-22/runtimes/python-3.12.3.tar.gz      legacy (an active stack)
+ *   heroku-18/runtimes/python-3.6.15.tar.gz      legacy-retired
+ *   heroku-18/libraries/vendor/gdal.tar.gz       stack-file: in a known
+ *                                                stack's folder, not a runtime
+ *   heroku-22/runtimes/python-3.12.tar.gz        invalid: matches a template,
+ *   cedar-14/runtimes/python-2.7.9.tar.gz          does not parse (status says why)
+ *   manifest.json                                other
+ *
+ * A stack's folder is the legacy template's text up to {stack}, the stack
+ * name, and the literal after it up to its first '/' ("heroku-18/" for
+ * "{stack}/runtimes/..."); a template with no '/' after {stack} has none.
+ */
+enum naming_kind {
+	NAMING_KIND_NEW = 0,
+	NAMING_KIND_LEGACY,
+	NAMING_KIND_LEGACY_RETIRED,
+	NAMING_KIND_STACK_FILE,
+	NAMING_KIND_INVALID,
+	NAMING_KIND_OTHER
+};
+
+/* "new", "legacy", "legacy-retired", "stack-file", "invalid", "other". */
+const char *naming_kind_name(enum naming_kind k);
+
+struct naming_class {
+	enum naming_kind kind;
+	enum naming_status status;	/* NAMING_OK, or why it is invalid */
+	int legacy_scheme;		/* invalid: 1 the legacy template
+					   matched, 0 the new one */
+	const struct config_stack *stack;	/* legacy kinds and stack-file;
+					   invalid when the stack is known;
+					   else NULL (borrowed) */
+};
+
+/*
+ * Classifies key as above.  The reason an invalid key does not parse is
+ * appended to why (may be NULL).  Returns 0 or AV_ENOMEM.
+ */
+int naming_classify(const struct config *c, const char *key,
+		    struct naming_class *out, struct buf *why);
+
 #endif

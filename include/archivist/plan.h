@@ -10,8 +10,11 @@
  * A new object written by a migration records where it came from and how
  * it was made (provenance.h).  A rerun reads that back with one HEAD: the
  * same source object (ETag and size) and the same settings mean the work
- * is done (skip); anything else at that key is a conflict, never
- * overwritten.
+ * is done (skip); an object that records no archivist provenance at all
+ * was made elsewhere (rebuilt from source and uploaded by other tools) and
+ * is "present": left alone, counted, not a failure; one that archivist
+ * made from another source or with other settings is a conflict.  Nothing
+ * is ever overwritten.
  */
 #ifndef ARCHIVIST_PLAN_H
 #define ARCHIVIST_PLAN_H
@@ -28,14 +31,18 @@ enum plan_action {
 	PLAN_CREATE = 0,	/* new key absent: make it */
 	PLAN_SKIP,		/* already made from this source, same settings */
 	PLAN_CONFLICT,		/* new key holds something else: left alone */
-	PLAN_INVALID		/* the legacy key cannot be migrated */
+	PLAN_INVALID,		/* the legacy key cannot be migrated */
+	PLAN_PRESENT		/* new key holds an object made elsewhere
+				   (no archivist provenance): left alone */
 };
+#define PLAN_NACTIONS 5
 
-/* "create", "skip", "conflict", "invalid"; never NULL. */
+/* "create", "skip", "conflict", "invalid", "present"; never NULL. */
 const char *plan_action_name(enum plan_action a);
 
 struct plan_filter {
-	const char *const *stacks;	/* --stack values; nstacks 0 = all */
+	const char *const *stacks;	/* --stack values; nstacks 0 = all
+					   but the retired ones */
 	size_t nstacks;
 	const char *version_glob;	/* --version; NULL = all */
 	unsigned shard, nshards;	/* --shard I/N (1-based); 0/0 = all */
@@ -58,6 +65,7 @@ struct plan {
 	struct plan_item *items;
 	size_t n, cap;
 	size_t ignored;		/* keys matching no legacy template at all */
+	size_t retired;		/* legacy keys of retired stacks left out */
 };
 
 void plan_init(struct plan *p);
@@ -70,7 +78,9 @@ void plan_release(struct plan *p);
  * PLAN_INVALID with the reason when the key looks legacy but cannot be
  * migrated (bad version, unknown stack, ...).  A key that matches no
  * legacy template at all (a new-scheme key, a manifest, a README) is not
- * an item: it only counts in p->ignored.  Returns 0 or AV_ENOMEM.
+ * an item: it only counts in p->ignored.  A key of a retired stack
+ * (config.h) is planned only when f names that stack; else it counts in
+ * p->retired.  Returns 0 or AV_ENOMEM.
  */
 int plan_add_legacy(struct plan *p, const struct config *c,
 		    const char *from_prefix, const char *to_prefix,
@@ -82,10 +92,10 @@ void plan_sort(struct plan *p);
 
 /*
  * Sets item->action from what the new key records (rec, read from its
- * HEAD; may be NULL when exists is 0): exists 0 -> create; recorded source
- * (key, ETag and size) and settings equal -> skip; else conflict with
- * the reason (also for an object with no provenance at all, made by
- * other means).  Returns 0 or AV_ENOMEM.
+ * HEAD; may be NULL when exists is 0): exists 0 -> create; no archivist
+ * provenance at all (made elsewhere) -> present; recorded source (key,
+ * ETag and size) and settings equal -> skip; else conflict with the
+ * reason.  Returns 0 or AV_ENOMEM.
  */
 int plan_decide(struct plan_item *item, int exists,
 		const struct provenance *rec, const struct pipeline_settings *s);

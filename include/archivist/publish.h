@@ -6,6 +6,12 @@
  * a target the configuration knows): any problem is a usage error and
  * nothing is sent.  Then each is made (pipeline.h, or as it is with
  * as_is) and delivered (deliver.h): never replacing an object, verified.
+ *
+ * A deliberate replacement (replace, or if_match with the ETag of the
+ * version to replace) reads the object's ETag with HEAD and uploads with
+ * If-Match on it, so a write by someone else in between is never
+ * clobbered (a conflict: exit 3, nothing changed).  A key in a stack's
+ * legacy folder is never a target (usage error).
  */
 #ifndef ARCHIVIST_PUBLISH_H
 #define ARCHIVIST_PUBLISH_H
@@ -23,6 +29,8 @@ struct publish_args {
 	const char *version;		/* --version */
 	const char *tmpdir;
 	int dry_run, conflict_skip, as_is;
+	int replace;			/* --replace */
+	const char *if_match;		/* --if-match ETAG */
 	struct pipeline_settings set;	/* --pyc, --keep-opt-pyc, --level */
 	char **files;
 	size_t nfiles;

@@ -141,12 +141,21 @@ void s3_head_release(struct s3_head *h);
 const char *s3_head_meta(const struct s3_head *h, const char *name);
 /*
  * The object's whole-content sha256 as 64 lower-case hex characters, from
- * x-amz-meta-sha256, else x-amz-checksum-sha256 when it covers the whole
- * content (not a multipart object's composite checksum of its parts).
- * Returns 1 and fills hex, or 0 when the object does not say.
+ * x-amz-meta-sha256 (archivist records it on every upload), else
+ * x-amz-checksum-sha256 when x-amz-checksum-type says FULL_OBJECT (never
+ * a multipart object's composite checksum of its parts, nor a checksum
+ * whose type the server does not give).  Returns 1 and fills hex, or 0
+ * when the object does not say.
  */
 int s3_head_sha256(const struct s3_head *h, char hex[65]);
 
+/* The same, telling where the sha256 came from. */
+enum s3_sha256_from {
+	S3_SHA256_NONE = 0,
+	S3_SHA256_META,		/* x-amz-meta-sha256 */
+	S3_SHA256_CHECKSUM	/* x-amz-checksum-sha256, FULL_OBJECT */
+};
+enum s3_sha256_from s3_head_sha256_from(const struct s3_head *h, char hex[65]);
 
 /*
  * HEAD bucket/key, asking for checksums (x-amz-checksum-mode: ENABLED).
@@ -241,11 +250,10 @@ struct s3_put_opts {
 	void *progress_ctx;
 	const char *if_match;		/* replace only the object with this
 					   ETag (If-Match instead of
-					   If-None-Match; one PutObject, so
-					   s3_put_mem or a file under the
-					   multipart threshold): if it changed
-					   or vanished, AV_ECONFLICT, not
-					   reported; NULL: never replace */
+					   If-None-Match, on PutObject or on
+					   CompleteMultipartUpload): if it
+					   changed or vanished, AV_ECONFLICT,
+					   not reported; NULL: never replace */
 };
 
 struct s3_put_result {

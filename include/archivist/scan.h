@@ -8,8 +8,14 @@
  * else) are counted and ignored; keys that match the new template but do
  * not parse (bad version, unknown target) are reported as warnings and
  * left out.  The legacy source comes from the metadata migrate records
- * (provenance.h).  An object that records no sha256 is read and hashed when
- * compute_missing is set (GET with If-Match on the ETag just seen).
+ * (provenance.h).
+ *
+ * Each sha256 comes from the first of: the object's x-amz-meta-sha256
+ * (archivist records it), its x-amz-checksum-sha256 when S3 says it is
+ * FULL_OBJECT, the earlier manifest given as reuse when the key, size and
+ * ETag are unchanged (manifest_reuse.h), else, with compute_missing,
+ * reading and hashing the object (GET with If-Match on the ETag just
+ * seen).  The item says which.
  *
  * Errors of S3 operations are reported by the s3 module; this one reports
  * skipped keys and vanished objects.
@@ -21,6 +27,7 @@
 #include <stdint.h>
 
 #include "archivist/config.h"
+#include "archivist/manifest_reuse.h"
 #include "archivist/naming.h"
 #include "archivist/s3.h"
 
@@ -30,7 +37,23 @@ struct scan_opts {
 	const char *version_glob;	/* NULL: every version */
 	int jobs;			/* requests at once; < 1 means 1 */
 	int compute_missing;		/* hash objects that record no sha256 */
+	int include_retired;		/* 0: leave out artifacts that serve
+					   only retired stacks (not HEADed) */
+	const struct manifest_reuse *reuse;	/* an earlier manifest, or NULL */
+	int final_only;			/* leave out pre-releases (3.13.0rc1) */
 };
+
+enum scan_sha_source {
+	SCAN_SHA_NONE = 0,
+	SCAN_SHA_METADATA,	/* x-amz-meta-sha256 */
+	SCAN_SHA_CHECKSUM,	/* x-amz-checksum-sha256, FULL_OBJECT */
+	SCAN_SHA_REUSED,	/* the earlier manifest */
+	SCAN_SHA_COMPUTED,	/* read and hashed here */
+	SCAN_SHA_NSOURCES
+};
+
+/* "none", "metadata", "x-amz-checksum-sha256", "reused", "computed". */
+const char *scan_sha_source_name(enum scan_sha_source s);
 
 enum scan_state {
 	SCAN_OK = 0,		/* size and sha256 known */
@@ -46,7 +69,7 @@ struct scan_item {
 	uint64_t size;
 	char *etag;			/* quotes included; NULL until HEAD */
 	char sha256[65];		/* lower-case hex; "" if unknown */
-	int computed;			/* 1: sha256 computed by reading */
+	enum scan_sha_source source;	/* where sha256 came from */
 	char *legacy_key;		/* recorded legacy source, or NULL */
 	int64_t legacy_size;		/* -1: not recorded */
 	char legacy_sha256[65];		/* "": not recorded */
@@ -60,6 +83,7 @@ struct scan_result {
 	size_t legacy;			/* legacy-scheme keys (ignored) */
 	size_t invalid;			/* new-template keys that do not parse */
 	size_t filtered;		/* left out by version_glob */
+	size_t retired;			/* left out: only retired stacks */
 };
 
 /*

@@ -53,6 +53,23 @@ int version_strcmp(const char *a, const char *b);
  */
 int version_natcmp(const char *a, const char *b);
 
+/*
+ * Appends the SemVer 2.0.0 spelling of the Python version s to out, for
+ * consumers that parse versions as SemVer (libherokubuildpack's inventory
+ * reads them with the semver crate): a final release is unchanged
+ * ("3.12.3"), a pre-release tag moves behind a '-' ("3.13.0rc1" ->
+ * "3.13.0-rc1", "3.14.0a7" -> "3.14.0-a7").  Within one X.Y.Z, SemVer's
+ * order of those identifiers (ASCII: a < b < rc, and any pre-release
+ * before the release) is Python's while the tag's number has one digit,
+ * as every CPython pre-release has had.  Returns 0, or AV_EINVAL when s
+ * does not parse (reason in why, may be NULL) / AV_ENOMEM; on failure
+ * out is as it was.
+ */
+int version_semver(const char *s, struct buf *out, struct buf *why);
+
+/* 1 if s parses and is a final release (no pre-release tag), else 0. */
+int version_is_final(const char *s);
+
 /* 1 if version matches the shell glob (fnmatch(3), no flags: "3.12.*",
  * "3.1[0-3].*", "*rc*"), else 0. */
 int version_glob_match(const char *glob, const char *version);

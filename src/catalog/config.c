@@ -25,6 +25,7 @@ static const char *const template_fields[] = { "legacy", "new", NULL };
 static const char *const stack_fields[] = { "name", "os", "distro_name",
 					    "distro_version", "arches",
 					    "legacy_arches", NULL };
+static const char *const stack_optional[] = { "retired", NULL };
 
 /* Appends "ORIGIN: PATH[.FIELD]: message" to the error buffer; AV_ECONFIG. */
 static int bad(struct loader *l, const char *path, const char *field,
@@ -64,9 +65,20 @@ static const char *type_name(json_t *j)
 	}
 }
 
-/* Every field in fields must be present, and nothing else. */
+static int listed(const char *const *names, const char *key)
+{
+	size_t i;
+
+	for (i = 0; names && names[i]; i++)
+		if (strcmp(names[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every field in fields must be present; those in optional may be;
+ * nothing else. */
 static int check_fields(struct loader *l, json_t *obj, const char *path,
-			const char *const *fields)
+			const char *const *fields, const char *const *optional)
 {
 	struct buf list = BUF_INIT;
 	const char *key;
@@ -78,12 +90,12 @@ static int check_fields(struct loader *l, json_t *obj, const char *path,
 		if (!json_object_get(obj, fields[i]))
 			return bad(l, path, NULL, "missing field '%s'", fields[i]);
 	json_object_foreach(obj, key, v) {
-		for (i = 0; fields[i] && strcmp(fields[i], key) != 0; i++)
-			;
-		if (fields[i])
+		if (listed(fields, key) || listed(optional, key))
 			continue;
 		for (i = 0; fields[i]; i++)
 			buf_addf(&list, "%s%s", i ? ", " : "", fields[i]);
+		for (i = 0; optional && optional[i]; i++)
+			buf_addf(&list, ", %s", optional[i]);
 		rc = bad(l, path, NULL, "unknown field '%s' (expected only: %s)", key, list.ptr);
 		break;
 	}
@@ -166,6 +178,21 @@ out:
 	return rc;
 }
 
+/* The optional "retired" flag: a boolean, false when absent. */
+static int get_retired(struct loader *l, json_t *obj, const char *path,
+		       struct config_stack *s)
+{
+	json_t *v = json_object_get(obj, "retired");
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return bad(l, path, "retired", "expected true or false, got %s",
+			   type_name(v));
+	s->retired = json_is_true(v);
+	return 0;
+}
+
 static int load_stack(struct loader *l, json_t *obj, const char *path,
 		      struct config_stack *s)
 {
@@ -173,7 +200,7 @@ static int load_stack(struct loader *l, json_t *obj, const char *path,
 	int rc;
 
 	if ((rc = want_type(l, obj, JSON_OBJECT, path, "a stack object")) != 0 ||
-	    (rc = check_fields(l, obj, path, stack_fields)) != 0 ||
+	    (rc = check_fields(l, obj, path, stack_fields, stack_optional)) != 0 ||
 	    (rc = get_string(l, obj, "name", path, TF_STACK, &s->name)) != 0 ||
 	    (rc = get_string(l, obj, "os", path, -1, &s->os)) != 0 ||
 	    (rc = get_string(l, obj, "distro_name", path, TF_DISTRO_NAME,
@@ -182,7 +209,8 @@ static int load_stack(struct loader *l, json_t *obj, const char *path,
 			     &s->distro_version)) != 0 ||
 	    (rc = get_arches(l, obj, "arches", path, s->arches, &s->narches)) != 0 ||
 	    (rc = get_arches(l, obj, "legacy_arches", path, s->legacy_arches,
-			     &s->nlegacy_arches)) != 0)
+			     &s->nlegacy_arches)) != 0 ||
+	    (rc = get_retired(l, obj, path, s)) != 0)
 		return rc;
 	if (strcmp(s->os, "linux") != 0 && strcmp(s->os, "darwin") != 0)
 		return bad(l, path, "os", "'%s' is not a known os (expected \"linux\" "
@@ -274,7 +302,7 @@ static int load_templates(struct loader *l, json_t *root)
 	int rc;
 
 	if ((rc = want_type(l, obj, JSON_OBJECT, "templates", "an object")) != 0 ||
-	    (rc = check_fields(l, obj, "templates", template_fields)) != 0 ||
+	    (rc = check_fields(l, obj, "templates", template_fields, NULL)) != 0 ||
 	    (rc = get_string(l, obj, "legacy", "templates", -1, &legacy)) != 0 ||
 	    (rc = get_string(l, obj, "new", "templates", -1, &fresh)) != 0)
 		goto out;
@@ -401,7 +429,7 @@ static int load_root(struct loader *l, json_t *root)
 {
 	int rc;
 
-	if ((rc = check_fields(l, root, "", top_fields)) != 0 ||
+	if ((rc = check_fields(l, root, "", top_fields, NULL)) != 0 ||
 	    (rc = get_string(l, root, "name", "", TF_NAME, &l->c->name)) != 0 ||
 	    (rc = load_base_url(l, root)) != 0 ||
 	    (rc = load_templates(l, root)) != 0 ||
@@ -561,6 +589,16 @@ int config_find_target(const struct config *c, const char *distro_name,
 		out->stacks[out->nstacks++] = s;
 	}
 	return out->nstacks ? 0 : AV_ENOTFOUND;
+}
+
+int config_target_retired(const struct config_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nstacks; i++)
+		if (!t->stacks[i]->retired)
+			return 0;
+	return t->nstacks > 0;
 }
 
 int config_parse_target(const struct config *c, const char *spec,

@@ -168,12 +168,38 @@ static int cmp_artifacts(const void *pa, const void *pb)
 	return a->size < b->size ? -1 : a->size > b->size;
 }
 
-/* Checks every artifact and returns them sorted (caller frees the array). */
+/* Whether a stack's name goes in the manifest: not a retired one unless
+ * asked.  A name the configuration does not know is shown. */
+static int stack_shown(const struct manifest *m, const char *name)
+{
+	const struct config_stack *s;
+
+	if (m->include_retired || !m->config)
+		return 1;
+	s = config_find_stack(m->config, name);
+	return !s || !s->retired;
+}
+
+int manifest_artifact_retired(const struct manifest *m,
+			      const struct manifest_artifact *a)
+{
+	size_t i;
+
+	if (m->include_retired || a->nstacks == 0)
+		return 0;
+	for (i = 0; i < a->nstacks; i++)
+		if (stack_shown(m, a->stacks[i]))
+			return 0;
+	return 1;
+}
+
+/* Checks every artifact and returns those shown, sorted and NULL-ended
+ * (caller frees the array). */
 static int sorted(const struct manifest *m, const struct manifest_artifact ***out,
 		  struct buf *why)
 {
 	const struct manifest_artifact **v;
-	size_t i;
+	size_t i, n = 0;
 	int rc;
 
 	*out = NULL;
@@ -183,8 +209,9 @@ static int sorted(const struct manifest *m, const struct manifest_artifact ***ou
 	if (!(v = calloc(m->nartifacts + 1, sizeof(*v))))
 		return AV_ENOMEM;
 	for (i = 0; i < m->nartifacts; i++)
-		v[i] = &m->artifacts[i];
-	qsort(v, m->nartifacts, sizeof(*v), cmp_artifacts);
+		if (!manifest_artifact_retired(m, &m->artifacts[i]))
+			v[n++] = &m->artifacts[i];
+	qsort(v, n, sizeof(*v), cmp_artifacts);
 	*out = v;
 	return 0;
 }
@@ -200,15 +227,39 @@ static int toml_kv(struct buf *out, const char *key, const char *val)
 	return buf_addc(out, '\n');
 }
 
-static int toml_artifact(struct buf *out, const struct manifest_artifact *a)
+/* TOML: the metadata key "NAME_version" (quoted unless it is a bare key). */
+static int toml_version_key(struct buf *out, const char *name)
 {
-	struct buf checksum = BUF_INIT;
-	size_t i;
+	struct buf key = BUF_INIT;
+	int rc;
+
+	if ((rc = buf_addf(&key, "%s_version", name)) != 0)
+		goto out;
+	if (strspn(key.ptr, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		   "0123456789_-") == key.len)
+		rc = buf_adds(out, key.ptr);
+	else
+		rc = manifest_toml_string(out, key.ptr, NULL);
+out:
+	buf_release(&key);
+	return rc;
+}
+
+/*
+ * One [[artifacts]] table.  version is SemVer (the inventory's consumers
+ * parse it so); the artifact's own spelling stays in the metadata.
+ */
+static int toml_artifact(struct buf *out, const struct manifest *m,
+			 const struct manifest_artifact *a)
+{
+	struct buf checksum = BUF_INIT, semver = BUF_INIT;
+	size_t i, k = 0;
 	int rc;
 
 	if ((rc = buf_addf(&checksum, "sha256:%s", a->sha256)) != 0 ||
+	    (rc = version_semver(a->version, &semver, NULL)) != 0 ||
 	    (rc = buf_adds(out, "[[artifacts]]\n")) != 0 ||
-	    (rc = toml_kv(out, "version", a->version)) != 0 ||
+	    (rc = toml_kv(out, "version", semver.ptr)) != 0 ||
 	    (rc = toml_kv(out, "os", a->os)) != 0 ||
 	    (rc = toml_kv(out, "arch", a->arch)) != 0 ||
 	    (rc = toml_kv(out, "url", a->url)) != 0 ||
@@ -218,13 +269,20 @@ static int toml_artifact(struct buf *out, const struct manifest_artifact *a)
 	    (rc = toml_kv(out, "distro_version", a->distro_version)) != 0 ||
 	    (rc = buf_adds(out, "stacks = [")) != 0)
 		goto out;
-	for (i = 0; i < a->nstacks && rc == 0; i++)
-		if ((rc = buf_adds(out, i ? ", " : "")) == 0)
+	for (i = 0; i < a->nstacks && rc == 0; i++) {
+		if (!stack_shown(m, a->stacks[i]))
+			continue;
+		if ((rc = buf_adds(out, k++ ? ", " : "")) == 0)
 			rc = manifest_toml_string(out, a->stacks[i], NULL);
-	if (rc == 0)
-		rc = buf_adds(out, "]\n");
+	}
+	if (rc == 0 && (rc = buf_adds(out, "]\n")) == 0 &&
+	    (rc = toml_version_key(out, a->name)) == 0 &&
+	    (rc = buf_adds(out, " = ")) == 0 &&
+	    (rc = manifest_toml_string(out, a->version, NULL)) == 0)
+		rc = buf_addc(out, '\n');
 out:
 	buf_release(&checksum);
+	buf_release(&semver);
 	return rc;
 }
 
@@ -236,11 +294,17 @@ int manifest_toml(const struct manifest *m, struct buf *out, struct buf *why)
 
 	if ((rc = sorted(m, &v, why)) != 0)
 		return rc;
-	if (m->nartifacts == 0)
+	for (i = 0; v[i] && rc == 0; i++)
+		if (version_parse(v[i]->version, &(struct version){ 0 }, why) != 0) {
+			buf_note(why, " ('%s': the TOML inventory needs a version it "
+				 "can write as SemVer)", v[i]->key);
+			rc = AV_EINVAL;
+		}
+	if (rc == 0 && !v[0])
 		rc = buf_adds(out, "artifacts = []\n");
-	for (i = 0; i < m->nartifacts && rc == 0; i++)
+	for (i = 0; i < m->nartifacts && v[i] && rc == 0; i++)
 		if ((rc = buf_adds(out, i ? "\n" : "")) == 0)
-			rc = toml_artifact(out, v[i]);
+			rc = toml_artifact(out, m, v[i]);
 	if (rc != 0)
 		buf_setlen(out, start);
 	free(v);
@@ -283,14 +347,16 @@ static json_t *jstrings(const char *const *v, size_t n, int *ok)
 	return arr;
 }
 
-static json_t *json_stacks(const struct config *c, int *ok)
+static json_t *json_stacks(const struct manifest *m, int *ok)
 {
 	const struct config_stack *s;
 	json_t *all = json_object(), *one;
 	size_t i;
 
-	for (i = 0; all && i < c->nstacks; i++) {
-		s = &c->stacks[i];
+	for (i = 0; all && i < m->config->nstacks; i++) {
+		s = &m->config->stacks[i];
+		if (s->retired && !m->include_retired)
+			continue;
 		if (!(one = json_object())) {
 			*ok = 0;
 			break;
@@ -299,6 +365,8 @@ static json_t *json_stacks(const struct config *c, int *ok)
 		jset(one, "distro_name", json_string(s->distro_name), ok);
 		jset(one, "distro_version", json_string(s->distro_version), ok);
 		jset(one, "arches", jstrings(s->arches, s->narches, ok), ok);
+		if (s->retired)
+			jset(one, "retired", json_true(), ok);
 		jset(all, s->name, one, ok);
 	}
 	if (!all)
@@ -306,7 +374,33 @@ static json_t *json_stacks(const struct config *c, int *ok)
 	return all;
 }
 
-static json_t *json_artifact(const struct manifest_artifact *a, int *ok)
+/* An ETag without its quotes. */
+static json_t *json_etag(const char *etag)
+{
+	size_t n = strlen(etag);
+
+	if (n >= 2 && etag[0] == '"' && etag[n - 1] == '"')
+		return json_stringn(etag + 1, n - 2);
+	return json_string(etag);
+}
+
+/* The names of the stacks an artifact serves that the manifest shows. */
+static json_t *json_artifact_stacks(const struct manifest *m,
+				    const struct manifest_artifact *a, int *ok)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	if (!arr)
+		*ok = 0;
+	for (i = 0; arr && i < a->nstacks; i++)
+		if (stack_shown(m, a->stacks[i]))
+			jpush(arr, json_string(a->stacks[i]), ok);
+	return arr;
+}
+
+static json_t *json_artifact(const struct manifest *m,
+			     const struct manifest_artifact *a, int *ok)
 {
 	json_t *o = json_object(), *leg;
 
@@ -320,11 +414,15 @@ static json_t *json_artifact(const struct manifest_artifact *a, int *ok)
 	jset(o, "arch", json_string(a->arch), ok);
 	jset(o, "distro_name", json_string(a->distro_name), ok);
 	jset(o, "distro_version", json_string(a->distro_version), ok);
-	jset(o, "stacks", jstrings(a->stacks, a->nstacks, ok), ok);
+	jset(o, "stacks", json_artifact_stacks(m, a, ok), ok);
 	jset(o, "key", json_string(a->key), ok);
 	jset(o, "url", json_string(a->url), ok);
 	jset(o, "size", json_integer(a->size), ok);
 	jset(o, "checksum", jchecksum(a->sha256), ok);
+	if (a->etag)
+		jset(o, "etag", json_etag(a->etag), ok);
+	if (a->checksum_source)
+		jset(o, "checksum_source", json_string(a->checksum_source), ok);
 	if (!a->legacy_key)
 		return o;
 	if (!(leg = json_object())) {
@@ -367,9 +465,9 @@ static json_t *json_root(const struct manifest *m, const char *when,
 	jset(root, "bucket", json_string(m->bucket), ok);
 	jset(root, "prefix", json_string(m->prefix), ok);
 	jset(root, "base_url", json_string(m->base_url), ok);
-	jset(root, "stacks", json_stacks(m->config, ok), ok);
-	for (i = 0; i < m->nartifacts; i++)
-		jpush(arts, json_artifact(v[i], ok), ok);
+	jset(root, "stacks", json_stacks(m, ok), ok);
+	for (i = 0; v[i]; i++)
+		jpush(arts, json_artifact(m, v[i], ok), ok);
 	jset(root, "artifacts", arts, ok);
 	return root;
 }

@@ -237,3 +237,122 @@ int naming_new_key(const struct config *c, const char *version,
 	v[TF_ARCH] = arch;
 	return template_render(&c->tmpl_new, v, out, why);
 }
+
+const char *naming_kind_name(enum naming_kind k)
+{
+	switch (k) {
+	case NAMING_KIND_NEW: return "new";
+	case NAMING_KIND_LEGACY: return "legacy";
+	case NAMING_KIND_LEGACY_RETIRED: return "legacy-retired";
+	case NAMING_KIND_STACK_FILE: return "stack-file";
+	case NAMING_KIND_INVALID: return "invalid";
+	case NAMING_KIND_OTHER: return "other";
+	}
+	return "?";
+}
+
+/*
+ * Appends the folder of stack s (see naming.h) to out: 1 if it has one,
+ * 0 if the legacy template gives none, -1 out of memory.
+ */
+static int stack_folder(const struct config *c, const struct config_stack *s,
+			struct buf *out)
+{
+	const struct template *t = &c->tmpl_legacy;
+	const struct template_segment *g;
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < t->nsegs; i++) {
+		g = &t->segs[i];
+		if (g->field == TF_STACK)
+			break;
+		if (g->field != -1 && g->field != TF_NAME)
+			return 0;	/* another placeholder first: no fixed folder */
+		if (buf_adds(out, g->field == TF_NAME ? c->name : g->text) != 0)
+			return -1;
+	}
+	if (i + 1 >= t->nsegs || t->segs[i + 1].field != -1 ||
+	    !(slash = strchr(t->segs[i + 1].text, '/')))
+		return 0;
+	if (buf_adds(out, s->name) != 0 ||
+	    buf_add(out, t->segs[i + 1].text, (size_t)(slash - t->segs[i + 1].text) + 1) != 0)
+		return -1;
+	return 1;
+}
+
+/* The stack whose folder holds key, or NULL; -1 in *oom on ENOMEM. */
+static const struct config_stack *in_stack_folder(const struct config *c,
+						  const char *key, int *oom)
+{
+	struct buf dir = BUF_INIT;
+	const struct config_stack *found = NULL;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nstacks && !found; i++) {
+		buf_reset(&dir);
+		if ((r = stack_folder(c, &c->stacks[i], &dir)) < 0) {
+			*oom = 1;
+			break;
+		}
+		if (r > 0 && strncmp(key, dir.ptr, dir.len) == 0)
+			found = &c->stacks[i];
+	}
+	buf_release(&dir);
+	return found;
+}
+
+/* The legacy half of naming_classify. */
+static int classify_legacy(const struct config *c, const char *key,
+			   struct naming_class *out, struct buf *why)
+{
+	struct naming_legacy l;
+	size_t start = why ? why->len : 0;
+	int rc, oom = 0;
+
+	rc = naming_parse_legacy(c, key, &l, why);
+	if (why && l.status == NAMING_UNRECOGNISED)
+		buf_setlen(why, start);
+	out->status = l.status;
+	out->stack = l.stack;
+	if (rc == AV_ENOMEM) {
+		naming_legacy_release(&l);
+		return rc;
+	}
+	if (l.status == NAMING_OK)
+		out->kind = l.stack->retired ? NAMING_KIND_LEGACY_RETIRED :
+			NAMING_KIND_LEGACY;
+	else if (l.status != NAMING_UNRECOGNISED)
+		out->kind = NAMING_KIND_INVALID, out->legacy_scheme = 1;
+	else if ((out->stack = in_stack_folder(c, key, &oom)) != NULL)
+		out->kind = NAMING_KIND_STACK_FILE, out->status = NAMING_OK;
+	else
+		out->kind = NAMING_KIND_OTHER;
+	naming_legacy_release(&l);
+	return oom ? AV_ENOMEM : 0;
+}
+
+int naming_classify(const struct config *c, const char *key,
+		    struct naming_class *out, struct buf *why)
+{
+	struct naming_artifact a;
+	size_t start = why ? why->len : 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = naming_parse_new(c, key, &a, why);
+	out->status = a.status;
+	naming_artifact_release(&a);
+	if (rc == AV_ENOMEM)
+		return rc;
+	if (out->status == NAMING_OK)
+		return 0;	/* NAMING_KIND_NEW */
+	if (out->status != NAMING_UNRECOGNISED) {
+		out->kind = NAMING_KIND_INVALID;
+		return 0;
+	}
+	if (why)
+		buf_setlen(why, start);	/* "matches no template" is not the story */
+	return classify_legacy(c, key, out, why);
+}

@@ -16,6 +16,7 @@ const char *plan_action_name(enum plan_action a)
 	case PLAN_SKIP: return "skip";
 	case PLAN_CONFLICT: return "conflict";
 	case PLAN_INVALID: return "invalid";
+	case PLAN_PRESENT: return "present";
 	}
 	return "?";
 }
@@ -23,7 +24,7 @@ const char *plan_action_name(enum plan_action a)
 void plan_init(struct plan *p)
 {
 	p->items = NULL;
-	p->n = p->cap = p->ignored = 0;
+	p->n = p->cap = p->ignored = p->retired = 0;
 }
 
 static void item_release(struct plan_item *it)
@@ -83,6 +84,12 @@ static int stack_wanted(const struct plan_filter *f, const char *stack)
 		if (strcmp(f->stacks[i], stack) == 0)
 			return 1;
 	return 0;
+}
+
+/* A retired stack is planned only when the filter names it. */
+static int retired_left(const struct plan_filter *f, const struct config_stack *s)
+{
+	return s && s->retired && (!f || !f->nstacks || !stack_wanted(f, s->name));
 }
 
 static int version_wanted(const struct plan_filter *f, const char *v)
@@ -165,6 +172,11 @@ int plan_add_legacy(struct plan *p, const struct config *c,
 		rc = 0;
 		goto out;
 	}
+	if (retired_left(f, l.stack)) {
+		p->retired++;
+		rc = 0;
+		goto out;
+	}
 	if (l.status == NAMING_UNRECOGNISED) {
 		p->ignored++;
 		rc = 0;
@@ -221,10 +233,13 @@ int plan_decide(struct plan_item *it, int exists,
 		return set_reason(it, PLAN_CREATE, "absent");
 	if ((m = provenance_compare(rec, &src, s, &why)) < 0)
 		rc = AV_ENOMEM;
+	else if (m == PROV_NONE)
+		rc = set_reason(it, PLAN_PRESENT, "exists, made elsewhere (records "
+				"no archivist provenance): left as it is");
 	else if (m == PROV_SAME)
 		rc = set_reason(it, PLAN_SKIP, "already made from this source "
 				"with these settings");
-	else	/* PROV_NONE or PROV_OTHER: left alone */
+	else	/* PROV_OTHER: made by archivist otherwise; left alone */
 		rc = set_reason(it, PLAN_CONFLICT, why.ptr);
 	buf_release(&why);
 	return rc;

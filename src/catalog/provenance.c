@@ -205,7 +205,7 @@ static int source_differs(const struct provenance *rec,
 
 	if (!rec->source_key)
 		return buf_adds(why, "exists and records no migration source "
-				"(published by other means)") ? -1 : 1;
+				"(published, not migrated)") ? -1 : 1;
 	if (strcmp(rec->source_key, src->key) != 0)
 		return buf_addf(why, "exists, made from '%s'", rec->source_key) ? -1 : 1;
 	snprintf(size, sizeof(size), "%" PRIu64, src->size);

@@ -1,5 +1,6 @@
 /* version: parsing, numeric order and globs for runtime versions. */
 #include <fnmatch.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "archivist/buf.h"
@@ -174,7 +175,31 @@ int version_natcmp(const char *a, const char *b)
 	return c < 0 ? -1 : c > 0;
 }
 
+int version_is_final(const char *s)
+{
+	struct version v;
+
+	return version_parse(s, &v, NULL) == 0 && v.pre == VERSION_FINAL;
+}
+
 int version_glob_match(const char *glob, const char *version)
 {
 	return fnmatch(glob, version, 0) == 0;
+}
+
+int version_semver(const char *s, struct buf *out, struct buf *why)
+{
+	static const char *const tag[] = { "a", "b", "rc", "" };
+	struct version v;
+	size_t start = out->len;
+	int rc;
+
+	if (version_parse(s, &v, why) != 0)
+		return AV_EINVAL;
+	rc = buf_addf(out, "%" PRIu32 ".%" PRIu32 ".%" PRIu32, v.major, v.minor, v.patch);
+	if (rc == 0 && v.pre != VERSION_FINAL)
+		rc = buf_addf(out, "-%s%" PRIu32, tag[v.pre], v.pre_num);
+	if (rc != 0)
+		buf_setlen(out, start);
+	return rc;
 }

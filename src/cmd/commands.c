@@ -30,7 +30,8 @@ const struct command commands[] = {
 	  "publish FILE... --to s3://BUCKET[/PREFIX]\n"
 	  "[--target DISTRO-VERSION-ARCH | --stack STACK [--arch ARCH]]\n"
 	  "[--version V] [--dry-run] [--on-conflict fail|skip]\n"
-	  "[--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is] [--tmpdir DIR]",
+	  "[--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is] [--tmpdir DIR]\n"
+	  "[--replace | --if-match ETAG]",
 	  "built archives -> new-scheme keys" },
 	{ "migrate", cmd_migrate,
 	  "migrate --from s3://BUCKET[/PREFIX] --to s3://BUCKET[/PREFIX]\n"
@@ -40,8 +41,8 @@ const struct command commands[] = {
 	  "legacy keys -> new-scheme keys, once" },
 	{ "manifest", cmd_manifest,
 	  "manifest s3://BUCKET[/PREFIX] [--format json|toml]\n"
-	  "[-o FILE] [--upload KEY] [--compute-missing]\n"
-	  "[--base-url URL] [--version GLOB]",
+	  "[-o FILE] [--upload KEY] [--reuse FILE] [--compute-missing]\n"
+	  "[--base-url URL] [--version GLOB] [--final-only] [--include-retired]",
 	  "the inventory of a bucket (JSON or TOML)" },
 	{ "audit", cmd_audit,
 	  "audit s3://BUCKET[/PREFIX] [--deep] [--ignore GLOB]... [--tmpdir DIR]",

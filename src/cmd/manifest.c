@@ -1,5 +1,6 @@
 /* manifest: the stack-to-target map and every new-scheme artifact of a
  * bucket, as JSON or as the buildpack inventory (TOML). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "archivist/commands.h"
 #include "archivist/error.h"
 #include "archivist/manifest.h"
+#include "archivist/manifest_reuse.h"
 #include "archivist/msg.h"
 #include "archivist/s3uri.h"
 #include "archivist/session.h"
@@ -24,6 +26,9 @@ struct mf_args {
 	const char *base_url;	/* --base-url; NULL: the config's */
 	const char *version_glob;
 	int compute_missing;
+	int include_retired;
+	int final_only;
+	const char *reuse;	/* --reuse FILE: an earlier JSON manifest */
 };
 
 static void manifest_usage(FILE *f)
@@ -42,11 +47,23 @@ static void manifest_usage(FILE *f)
 	      "                      s3:// URI), replacing only the version read at the\n"
 	      "                      start (If-Match on its ETag; If-None-Match: * when\n"
 	      "                      there was none)\n"
-	      "  --compute-missing   download and hash objects that record no sha256\n"
-	      "                      (else they fail the run)\n"
+	      "  --reuse FILE        take the sha256 of an object whose key, size and\n"
+	      "                      ETag are unchanged from FILE, an earlier JSON\n"
+	      "                      manifest (so a nightly run reads only what is new)\n"
+	      "  --compute-missing   download and hash objects whose sha256 is known\n"
+	      "                      from none of the sources (else they fail the run)\n"
 	      "  --base-url URL      public base URL of artifact URLs (default: the\n"
 	      "                      configuration's base_url)\n"
-	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n\n"
+	      "  --version GLOB      only versions matching the shell glob (3.12.*)\n"
+	      "  --final-only        only final releases (X.Y.Z, no a/b/rc): the versions\n"
+	      "                      Heroku's buildpacks accept\n"
+	      "  --include-retired   list the stacks marked retired in the configuration\n"
+	      "                      and the artifacts that serve only them (left out\n"
+	      "                      by default)\n\n"
+	      "Each sha256 comes from the first of: the object's x-amz-meta-sha256, its\n"
+	      "x-amz-checksum-sha256 when S3 says FULL_OBJECT (never a multipart\n"
+	      "object's composite checksum), --reuse, --compute-missing.  The JSON\n"
+	      "says which for each artifact (checksum_source), and so does -v.\n\n"
 	      "-j N sets how many HEAD requests run at once (default 8).  Nothing is\n"
 	      "written when an artifact fails.  SOURCE_DATE_EPOCH fixes the JSON's\n"
 	      "generated_at.  Exit status: 0 written, 1 an artifact or request failed,\n"
@@ -63,6 +80,9 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		{ "compute-missing", no_argument, NULL, 'c' },
 		{ "base-url", required_argument, NULL, 'b' },
 		{ "version", required_argument, NULL, 'V' },
+		{ "include-retired", no_argument, NULL, 'R' },
+		{ "final-only", no_argument, NULL, 'F' },
+		{ "reuse", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,6 +103,9 @@ static int parse_args(int argc, char **argv, struct mf_args *a)
 		case 'c': a->compute_missing = 1; break;
 		case 'b': a->base_url = optarg; break;
 		case 'V': a->version_glob = optarg; break;
+		case 'R': a->include_retired = 1; break;
+		case 'F': a->final_only = 1; break;
+		case 'r': a->reuse = optarg; break;
 		case 'h': manifest_usage(stdout); return EXIT_DONE;
 		default: manifest_usage(stderr); return EXIT_USAGE;
 		}
@@ -101,6 +124,7 @@ struct mf_cmd {
 	struct s3uri src;		/* the bucket and prefix scanned */
 	struct s3uri dst;		/* the --upload destination */
 	struct buf prefix;		/* src.key, ending in '/' unless empty */
+	struct manifest_reuse reuse;	/* --reuse, loaded */
 };
 
 /* The --upload destination: a key in the scanned bucket, or a URI. */
@@ -122,6 +146,41 @@ static int parse_upload(struct mf_cmd *r)
 	return rc;
 }
 
+#define REUSE_MAX ((size_t)256 << 20)
+
+/* --reuse FILE: an earlier manifest that cannot be read is a usage error. */
+static int load_reuse(struct mf_cmd *r)
+{
+	struct buf data, why = BUF_INIT;
+	char chunk[65536];
+	FILE *f = fopen(r->a.reuse, "rb");
+	size_t n;
+	int rc = 0;
+
+	if (!f) {
+		msg_error("manifest: --reuse '%s': %s", r->a.reuse, strerror(errno));
+		return AV_EUSAGE;
+	}
+	buf_init(&data, REUSE_MAX);
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_add(&data, chunk, n);
+	if (rc == 0 && ferror(f))
+		rc = AV_EIO;
+	fclose(f);
+	if (rc == 0)
+		rc = manifest_reuse_load(&r->reuse, data.ptr, data.len, r->a.reuse, &why);
+	if (rc != 0 && rc != AV_ENOMEM) {
+		msg_error("manifest: --reuse: %s", why.len ? why.ptr : error_message(rc));
+		rc = AV_EUSAGE;
+	}
+	if (rc == 0)
+		msg_verbose("manifest: --reuse '%s': %zu checksums (%zu entries without "
+			    "an ETag not reusable)", r->a.reuse, r->reuse.n, r->reuse.skipped);
+	buf_release(&data);
+	buf_release(&why);
+	return rc;
+}
+
 /* Everything that can be refused before a request is sent, into o. */
 static int prepare(struct mf_cmd *r, struct bucket_manifest_opts *o)
 {
@@ -135,6 +194,8 @@ static int prepare(struct mf_cmd *r, struct bucket_manifest_opts *o)
 	     (rc = buf_addc(&r->prefix, '/')) != 0))
 		goto out;
 	if (r->a.upload && (rc = parse_upload(r)) != 0)
+		goto out;
+	if (r->a.reuse && (rc = load_reuse(r)) != 0)
 		goto out;
 	if ((rc = manifest_time(&o->now, &err)) != 0) {
 		msg_error("manifest: %s", err.ptr);
@@ -150,6 +211,9 @@ static int prepare(struct mf_cmd *r, struct bucket_manifest_opts *o)
 	o->base_url = r->a.base_url;
 	o->version_glob = r->a.version_glob;
 	o->compute_missing = r->a.compute_missing;
+	o->include_retired = r->a.include_retired;
+	o->final_only = r->a.final_only;
+	o->reuse = r->a.reuse ? &r->reuse : NULL;
 out:
 	buf_release(&err);
 	return rc;
@@ -175,5 +239,6 @@ int cmd_manifest(int argc, char **argv, const struct globals *g)
 	s3uri_release(&r.src);
 	s3uri_release(&r.dst);
 	buf_release(&r.prefix);
+	manifest_reuse_release(&r.reuse);
 	return cmd_exit_status(rc);
 }

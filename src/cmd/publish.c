@@ -46,13 +46,20 @@ static void publish_usage(FILE *f)
 	      "  --keep-opt-pyc        keep .opt-1/.opt-2 pycs (dropped by default)\n"
 	      "  --level N             zstd level 1..22 (default 22)\n"
 	      "  --as-is               upload a .tar.zst input as it is\n"
+	      "  --replace             replace the object at the key, if there is one:\n"
+	      "                        HEAD for its ETag, then upload with If-Match on\n"
+	      "                        it (a write by someone else in between: exit 3,\n"
+	      "                        nothing changed)\n"
+	      "  --if-match ETAG       replace only that version of the object\n"
 	      "  --tmpdir DIR          where archives are spooled\n\n"
 	      "Prints the public URL, size and sha256 of each artifact (--json: one\n"
 	      "object per file).  An object at the key made from the same input with\n"
 	      "the same settings (its recorded sha256, pyc mode, opt pycs and level)\n"
-	      "counts as identical without being made again.  Exit status: 0\n"
-	      "published or identical already there, 1 a file failed, 2 usage or\n"
-	      "configuration error, 3 conflict.\n", f);
+	      "counts as identical without being made again.  A replacement reports\n"
+	      "the replaced object's ETag and sha256.  A key in a legacy stack's\n"
+	      "folder is never replaced.  Exit status: 0 published, replaced or\n"
+	      "identical already there, 1 a file failed, 2 usage or configuration\n"
+	      "error, 3 conflict (or, replacing, the object changed meanwhile).\n", f);
 }
 
 static int publish_option(struct publish_args *a, int c, const char *arg)
@@ -76,6 +83,8 @@ static int publish_option(struct publish_args *a, int c, const char *arg)
 	case 'l': return cmd_parse_level(arg, &a->set.level);
 	case 'A': a->as_is = 1; return 0;
 	case 'D': a->tmpdir = arg; return 0;
+	case 'R': a->replace = 1; return 0;
+	case 'M': a->if_match = arg; return 0;
 	}
 	return AV_EUSAGE;
 }
@@ -96,6 +105,8 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 		{ "level", required_argument, NULL, 'l' },
 		{ "as-is", no_argument, NULL, 'A' },
 		{ "tmpdir", required_argument, NULL, 'D' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "if-match", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -123,6 +134,16 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 	}
 	if (a->arch && !a->stack) {
 		msg_error("publish: --arch goes with --stack");
+		return AV_EUSAGE;
+	}
+	if ((a->replace || a->if_match) && a->conflict_skip) {
+		msg_error("publish: --replace/--if-match and --on-conflict skip exclude "
+			  "each other");
+		return AV_EUSAGE;
+	}
+	if (a->if_match && (!*a->if_match || a->nfiles != 1)) {
+		msg_error("publish: --if-match names the version of one object: one FILE "
+			  "and a non-empty ETag");
 		return AV_EUSAGE;
 	}
 	if (a->as_is && (a->set.level != 22 || a->set.pyc != PYC_UNCHECKED_HASH ||

@@ -32,7 +32,8 @@ struct audit {
 	struct s3_client *c;		/* the session's */
 	struct akey *keys;
 	size_t n, cap;
-	size_t legacy, fresh, unrecognised, ignored, problems, checked;
+	size_t legacy, retired, stack_files, fresh, elsewhere, unrecognised, ignored;
+	size_t problems, checked;
 };
 
 static void problem(struct audit *a, const char *kind, const char *key,
@@ -124,36 +125,62 @@ static void check_legacy(struct audit *a, const char *key,
 	buf_release(&nk);
 }
 
+/* A legacy runtime of an active stack: its new keys must be there. */
+static void check_active_legacy(struct audit *a, const struct akey *k,
+				const char *rel)
+{
+	struct naming_legacy nl;
+
+	a->legacy++;
+	if (naming_parse_legacy(a->cfg, rel, &nl, NULL) == 0)
+		check_legacy(a, k->key, &nl);
+	naming_legacy_release(&nl);
+}
+
 static void classify(struct audit *a, struct akey *k)
 {
 	const char *rel = k->key + strlen(a->o->prefix);
-	struct naming_artifact na = { 0 };
-	struct naming_legacy nl = { 0 };
+	struct naming_class nc;
 	struct buf why = BUF_INIT;
 
 	if (ignored(a, rel)) {
 		a->ignored++;
-	} else if (naming_parse_new(a->cfg, rel, &na, &why) == 0) {
+		goto out;
+	}
+	if (naming_classify(a->cfg, rel, &nc, &why) != 0) {
+		problem(a, "unreadable", k->key, "out of memory");
+		goto out;
+	}
+	switch (nc.kind) {
+	case NAMING_KIND_NEW:
 		a->fresh++;
 		k->is_new = 1;
-	} else if (na.status != NAMING_UNRECOGNISED) {
-		problem(a, "invalid-name", k->key, "%s", why.ptr);
-	} else if (buf_reset(&why), naming_parse_legacy(a->cfg, rel, &nl, &why) == 0) {
-		a->legacy++;
-		check_legacy(a, k->key, &nl);
-	} else if (nl.status == NAMING_UNKNOWN_STACK) {
-		a->legacy++;
-		problem(a, "unknown-stack", k->key, "%s", why.ptr);
-	} else if (nl.status != NAMING_UNRECOGNISED) {
-		a->legacy++;
-		problem(a, "invalid-name", k->key, "%s", why.ptr);
-	} else {
+		break;
+	case NAMING_KIND_LEGACY:
+		check_active_legacy(a, k, rel);
+		break;
+	case NAMING_KIND_LEGACY_RETIRED:	/* kept as it is: not a problem */
+		a->retired++;
+		msg_verbose("%s: legacy archive of retired stack %s", k->key,
+			    nc.stack->name);
+		break;
+	case NAMING_KIND_STACK_FILE:		/* vendored libraries and such */
+		a->stack_files++;
+		msg_verbose("%s: not a runtime, in the folder of stack %s", k->key,
+			    nc.stack->name);
+		break;
+	case NAMING_KIND_INVALID:
+		a->legacy += nc.legacy_scheme;
+		problem(a, nc.legacy_scheme && nc.status == NAMING_UNKNOWN_STACK ?
+			"unknown-stack" : "invalid-name", k->key, "%s", why.ptr);
+		break;
+	case NAMING_KIND_OTHER:
 		a->unrecognised++;
 		problem(a, "unrecognised", k->key, "matches neither key template "
 			"(--ignore GLOB accepts it)");
+		break;
 	}
-	naming_artifact_release(&na);
-	naming_legacy_release(&nl);
+out:
 	buf_release(&why);
 }
 
@@ -235,16 +262,48 @@ static void check_deep(struct audit *a, const struct akey *k,
 		       match > 0 ? ", equal to its source after the transform" : "");
 }
 
+/* 1 if the object records any of archivist's provenance (provenance.h). */
+static int made_by_archivist(const struct s3_head *h)
+{
+	struct provenance rec;
+	int any;
+
+	provenance_read(&rec, h->meta, h->nmeta);
+	any = rec.any;
+	provenance_release(&rec);
+	return any;
+}
+
+/* An object made elsewhere (rebuilt and uploaded by other tools): it is
+ * present, and not archivist's to judge beyond what --deep reads. */
+static void made_elsewhere(struct audit *a, const struct akey *k, const char *sha)
+{
+	a->elsewhere++;
+	if (a->s->json)
+		jsonout_line(json_pack("{s:s, s:s, s:s, s:s?}", "event", "present",
+				       "key", k->key, "made", "elsewhere",
+				       "sha256", *sha ? sha : NULL));
+	else
+		msg_verbose("%s: present, made elsewhere (no archivist provenance%s)",
+			    k->key, *sha ? "" : ", no sha256 recorded");
+}
+
 static void check_new(struct audit *a, const struct akey *k)
 {
 	struct s3_head h;
 	char sha[65] = "";
+	int ours;
 
 	s3_head_init(&h);
 	if (s3_head(a->c, a->o->bucket, k->key, &h) != 0 || !h.exists) {
 		problem(a, "unreadable", k->key, "HEAD failed or the object vanished");
 	} else {
+		ours = made_by_archivist(&h);
 		if (!s3_head_sha256(&h, sha))
+			sha[0] = '\0';
+		if (!ours)
+			made_elsewhere(a, k, sha);
+		else if (!*sha)
 			problem(a, "no-checksum", k->key, "records no sha256 "
 				"(x-amz-checksum-sha256 or x-amz-meta-sha256)");
 		if (a->o->deep)
@@ -256,16 +315,21 @@ static void check_new(struct audit *a, const struct akey *k)
 static void summary(const struct audit *a)
 {
 	if (a->s->json) {
-		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"event", "summary", "bucket", a->o->bucket, "prefix", a->o->prefix,
 			"keys", (json_int_t)a->n, "legacy", (json_int_t)a->legacy,
+			"legacy_retired", (json_int_t)a->retired,
+			"made_elsewhere", (json_int_t)a->elsewhere,
+			"stack_files", (json_int_t)a->stack_files,
 			"new", (json_int_t)a->fresh, "unrecognised", (json_int_t)a->unrecognised,
 			"ignored", (json_int_t)a->ignored, "checked", (json_int_t)a->checked,
 			"problems", (json_int_t)a->problems));
 		return;
 	}
-	printf("audit s3://%s/%s: %zu key(s): %zu legacy, %zu new, %zu unrecognised, "
-	       "%zu ignored", a->o->bucket, a->o->prefix, a->n, a->legacy, a->fresh,
+	printf("audit s3://%s/%s: %zu key(s): %zu legacy, %zu legacy of retired "
+	       "stacks, %zu new (%zu made elsewhere), %zu other file(s) in stack "
+	       "folders, %zu unrecognised, %zu ignored", a->o->bucket, a->o->prefix,
+	       a->n, a->legacy, a->retired, a->fresh, a->elsewhere, a->stack_files,
 	       a->unrecognised, a->ignored);
 	if (a->o->deep)
 		printf("; %zu archive(s) checked in depth", a->checked);

@@ -36,9 +36,12 @@ static int check_items(const struct mf *r, size_t *kept)
 	for (i = 0; i < r->scan.n; i++) {
 		it = &r->scan.items[i];
 		if (it->state == SCAN_NO_SHA256)
-			msg_error("'s3://%s/%s' records no sha256 (x-amz-checksum-sha256 or "
-				  "x-amz-meta-sha256): --compute-missing reads and hashes it",
-				  r->o->bucket, it->key);
+			msg_error("'s3://%s/%s' records no sha256 (x-amz-meta-sha256, or "
+				  "x-amz-checksum-sha256 of the FULL_OBJECT type)%s; "
+				  "--compute-missing reads and hashes it", r->o->bucket,
+				  it->key, r->o->reuse ? " and --reuse has none for its "
+				  "key, size and ETag" : ": --reuse FILE takes it from an "
+				  "earlier manifest");
 		failed += it->state == SCAN_NO_SHA256 || it->state == SCAN_FAILED;
 		*kept += it->state == SCAN_OK;
 	}
@@ -75,6 +78,8 @@ static void to_artifact(const struct mf *r, const struct scan_item *it,
 	a->legacy_key = it->legacy_key;
 	a->legacy_size = it->legacy_size;
 	a->legacy_sha256 = *it->legacy_sha256 ? it->legacy_sha256 : NULL;
+	a->etag = it->etag;
+	a->checksum_source = scan_sha_source_name(it->source);
 }
 
 /* Renders the scanned artifacts into r->text. */
@@ -83,7 +88,7 @@ static int render(struct mf *r, size_t kept)
 	const struct config *cfg = r->s->config;
 	struct manifest m = { cfg, r->o->bucket, r->o->prefix,
 			      r->o->base_url ? r->o->base_url : cfg->base_url,
-			      r->o->now, NULL, 0 };
+			      r->o->now, NULL, 0, r->o->include_retired };
 	struct manifest_artifact *arts = calloc(kept + 1, sizeof(*arts));
 	const char **stacks = calloc(kept * CONFIG_MAX_STACKS + 1, sizeof(*stacks));
 	char **urls = calloc(kept + 1, sizeof(*urls));
@@ -180,20 +185,37 @@ static int upload(struct mf *r, int *created)
 static int report(const struct mf *r, size_t kept, int uploaded)
 {
 	const struct bucket_manifest_opts *o = r->o;
-	size_t computed = 0, i;
+	size_t n[SCAN_SHA_NSOURCES] = { 0 }, i;
+	const struct scan_item *it;
 
-	for (i = 0; i < r->scan.n; i++)
-		computed += r->scan.items[i].computed;
-	msg_verbose("manifest: 's3://%s/%s': %zu keys listed, %zu artifacts (%zu "
-		    "hashed here), %zu legacy, %zu invalid, %zu other, %zu filtered out",
-		    o->bucket, o->prefix, r->scan.listed, kept, computed,
-		    r->scan.legacy, r->scan.invalid, r->scan.ignored, r->scan.filtered);
+	for (i = 0; i < r->scan.n; i++) {
+		it = &r->scan.items[i];
+		if (it->state != SCAN_OK)
+			continue;
+		n[it->source]++;
+		msg_verbose("manifest: %s: sha256 %.12s... from %s", it->key, it->sha256,
+			    scan_sha_source_name(it->source));
+	}
+	msg_verbose("manifest: 's3://%s/%s': %zu keys listed, %zu artifacts (sha256 "
+		    "from metadata %zu, x-amz-checksum-sha256 %zu, reused %zu, computed "
+		    "%zu), %zu legacy, %zu invalid, %zu other, %zu filtered out, %zu of "
+		    "retired stacks left out", o->bucket, o->prefix, r->scan.listed, kept,
+		    n[SCAN_SHA_METADATA], n[SCAN_SHA_CHECKSUM], n[SCAN_SHA_REUSED],
+		    n[SCAN_SHA_COMPUTED], r->scan.legacy, r->scan.invalid,
+		    r->scan.ignored, r->scan.filtered, r->scan.retired);
 	if (!r->s->json || (!o->output && !o->upload_key))
 		return 0;
-	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:s?, s:s?, s:b}",
+	return jsonout_line(json_pack("{s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, s:I}, "
+				      "s:I, s:s?, s:s?, s:b}",
 				      "bucket", o->bucket, "prefix", o->prefix,
 				      "artifacts", (json_int_t)kept,
-				      "hashed", (json_int_t)computed,
+				      "hashed", (json_int_t)n[SCAN_SHA_COMPUTED],
+				      "checksum_sources",
+				      "metadata", (json_int_t)n[SCAN_SHA_METADATA],
+				      "x-amz-checksum-sha256", (json_int_t)n[SCAN_SHA_CHECKSUM],
+				      "reused", (json_int_t)n[SCAN_SHA_REUSED],
+				      "computed", (json_int_t)n[SCAN_SHA_COMPUTED],
+				      "retired_left_out", (json_int_t)r->scan.retired,
 				      "output", o->output, "upload", o->upload,
 				      "uploaded", uploaded));
 }
@@ -203,7 +225,8 @@ static int run(struct mf *r)
 	const struct bucket_manifest_opts *o = r->o;
 	struct scan_opts so = { o->bucket, o->prefix, o->version_glob,
 				o->jobs > 0 ? o->jobs : DEFAULT_JOBS,
-				o->compute_missing };
+				o->compute_missing, o->include_retired, o->reuse,
+				o->final_only };
 	size_t kept;
 	int rc, uploaded = 0;
 

@@ -41,6 +41,7 @@ int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 	o.nmeta = it->nmeta;
 	o.sha256 = it->sha256;
 	o.if_exists = S3_EXISTS_COMPARE;
+	o.if_match = it->if_match;
 	o.progress = it->progress ? on_progress : NULL;
 	o.progress_ctx = it->progress;
 	progress_start(it->progress, "uploading", it->size);

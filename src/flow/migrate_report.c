@@ -22,7 +22,7 @@ static const char *outcome_name(enum migration_outcome o)
 void report_plan(const struct migration *m)
 {
 	const struct plan_item *it;
-	size_t i, n[4] = { 0 };
+	size_t i, n[PLAN_NACTIONS] = { 0 };
 
 	for (i = 0; i < m->plan.n; i++) {
 		it = &m->plan.items[i];
@@ -43,9 +43,13 @@ void report_plan(const struct migration *m)
 	}
 	if (!m->s->json)
 		printf("plan: %zu archive(s): %zu create, %zu skip, %zu conflict, "
-		       "%zu invalid; %zu other key(s) ignored\n", m->plan.n,
-		       n[PLAN_CREATE], n[PLAN_SKIP], n[PLAN_CONFLICT],
-		       n[PLAN_INVALID], m->plan.ignored);
+		       "%zu invalid, %zu present; %zu other key(s) ignored\n", m->plan.n,
+		       n[PLAN_CREATE], n[PLAN_SKIP], n[PLAN_CONFLICT], n[PLAN_INVALID],
+		       n[PLAN_PRESENT], m->plan.ignored);
+	if (!m->s->json && m->plan.retired)
+		printf("plan: %zu legacy archive(s) of retired stacks left out "
+		       "(name a stack with --stack to migrate its archives)\n",
+		       m->plan.retired);
 	fflush(stdout);
 }
 
@@ -81,7 +85,7 @@ void report_outcome(const struct migration *m, size_t i)
 }
 
 struct totals {
-	size_t created, skipped, conflicts, invalid, failed;
+	size_t created, skipped, present, conflicts, invalid, failed;
 	uint64_t before, after;
 };
 
@@ -96,6 +100,8 @@ static void count(const struct migration *m, struct totals *t)
 		mi = &m->items[i];
 		if (it->action == PLAN_SKIP)
 			t->skipped++;
+		else if (it->action == PLAN_PRESENT)
+			t->present++;
 		else if (it->action == PLAN_CONFLICT)
 			t->conflicts++;
 		else if (it->action == PLAN_INVALID)
@@ -120,9 +126,11 @@ enum flow_result report_summary(const struct migration *m)
 
 	count(m, &t);
 	if (m->s->json) {
-		jsonout_line(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		jsonout_line(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"event", "summary", "dry_run", m->o->dry_run,
+			"retired_left", (json_int_t)m->plan.retired,
 			"created", (json_int_t)t.created, "skipped", (json_int_t)t.skipped,
+			"present", (json_int_t)t.present,
 			"conflicts", (json_int_t)t.conflicts, "invalid", (json_int_t)t.invalid,
 			"failed", (json_int_t)t.failed, "bytes_before", (json_int_t)t.before,
 			"bytes_after", (json_int_t)t.after));
@@ -130,8 +138,8 @@ enum flow_result report_summary(const struct migration *m)
 		progress_human(b, t.before);
 		progress_human(a, t.after);
 		printf("done: %zu created, %zu skipped, %zu conflict(s), %zu invalid, "
-		       "%zu failed; %s -> %s\n", t.created, t.skipped, t.conflicts,
-		       t.invalid, t.failed, b, a);
+		       "%zu failed, %zu present; %s -> %s\n", t.created, t.skipped,
+		       t.conflicts, t.invalid, t.failed, t.present, b, a);
 	}
 	fflush(stdout);
 	if (t.failed || t.invalid)

@@ -105,7 +105,8 @@ static int key_done(const struct migration *m, const struct plan_item *it)
 {
 	enum migration_outcome o = m->items[it - m->plan.items].outcome;
 
-	if (it->action == PLAN_SKIP || it->action == PLAN_CONFLICT)
+	if (it->action == PLAN_SKIP || it->action == PLAN_CONFLICT ||
+	    it->action == PLAN_PRESENT)
 		return 1;
 	return it->action == PLAN_CREATE &&
 	       (o == MO_CREATED || o == MO_IDENTICAL || o == MO_CONFLICT);

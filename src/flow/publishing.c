@@ -24,6 +24,13 @@
 
 #define READ_SIZE ((size_t)1 << 20)
 
+/* The object a replacement replaces, as HEAD saw it. */
+struct replaced {
+	int exists;
+	char etag[128];		/* quotes included */
+	char sha[65];		/* "" when the object does not say */
+};
+
 struct pub {
 	const struct session *s;
 	const struct publish_args *a;
@@ -165,6 +172,23 @@ static int check_file(const char *file)
 	return 0;
 }
 
+/* A replacement's target must be a new-scheme key, never one in a
+ * stack's legacy folder.  0, or AV_EINVAL with the reason in why. */
+static int check_replaceable(const struct pub *p, const char *key, struct buf *why)
+{
+	struct naming_class nc;
+
+	if (naming_classify(p->config, key, &nc, NULL) != 0)
+		return AV_ENOMEM;
+	if (nc.kind == NAMING_KIND_NEW || nc.kind == NAMING_KIND_OTHER ||
+	    (nc.kind == NAMING_KIND_INVALID && !nc.legacy_scheme))
+		return 0;
+	buf_addf(why, "'%s' is %s%s: a legacy key is never replaced", key,
+		 nc.stack ? "in the legacy folder of stack " : "a legacy key",
+		 nc.stack ? nc.stack->name : "");
+	return AV_EINVAL;
+}
+
 /* Names every file before anything is sent.  0 or AV_EUSAGE (reported). */
 static int name_all(struct pub *p)
 {
@@ -189,6 +213,8 @@ static int name_all(struct pub *p)
 		if (!rc && !(rc = buf_adds(&key, p->a->to.key)))
 			rc = naming_new_key(p->config, it->version, t.distro_name,
 					    t.distro_version, t.arch, &key, &why);
+		if (!rc && (p->a->replace || p->a->if_match))
+			rc = check_replaceable(p, key.ptr, &why);
 		if (rc) {
 			msg_error("publish '%s': %s", it->file, why.ptr);
 			rc = AV_EUSAGE;
@@ -344,21 +370,31 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 }
 
 static void report(const struct pub *p, const struct publish_item *it,
-		   const char *result, const struct made *m)
+		   const char *result, const struct made *m,
+		   const struct replaced *was)
 {
 	struct buf url = BUF_INIT;
+	json_t *o;
 	char human[16];
 
 	manifest_url(p->config->base_url, it->key, &url);
 	if (p->s->json) {
-		jsonout_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
 			"event", "publish", "result", result, "file", it->file,
 			"key", it->key, "url", url.ptr, "version", it->version,
-			"size", (json_int_t)(m ? m->size : 0), "sha256", m ? m->hex : NULL));
+			"size", (json_int_t)(m ? m->size : 0), "sha256", m ? m->hex : NULL);
+		if (o && was && was->exists)
+			json_object_set_new(o, "replaced", json_pack("{s:s, s:s?}",
+				"etag", was->etag, "sha256", *was->sha ? was->sha : NULL));
+		jsonout_line(o);
 	} else if (m) {
 		progress_human(human, m->size);
-		printf("%-9s %s  %s  %s  sha256 %s\n", result, it->key, url.ptr,
+		printf("%-9s %s  %s  %s  sha256 %s", result, it->key, url.ptr,
 		       human, m->hex);
+		if (was && was->exists)
+			printf("  (was ETag %s, sha256 %s)", was->etag,
+			       *was->sha ? was->sha : "not recorded");
+		putchar('\n');
 	} else {
 		printf("%-9s %s  %s\n", result, it->key, url.ptr);
 	}
@@ -368,7 +404,8 @@ static void report(const struct pub *p, const struct publish_item *it,
 
 /* Uploads the archive with the record of how it was made (provenance.h). */
 static int deliver_made(struct pub *p, const struct publish_item *it,
-			struct made *m, enum deliver_result *res)
+			struct made *m, const struct replaced *was,
+			enum deliver_result *res)
 {
 	struct provenance_source src = { 0 };
 	struct provenance_meta pm;
@@ -388,24 +425,85 @@ static int deliver_made(struct pub *p, const struct publish_item *it,
 		d.meta = pm.m;
 		d.nmeta = pm.n;
 		d.progress = p->progress;
+		d.if_match = was && was->exists ? was->etag : NULL;
 		rc = deliver_archive(p->client, &d, res);
 	}
 	provenance_meta_release(&pm);
 	return rc;
 }
 
+/* 1 if two ETags are the same, quotes aside. */
+static int etag_equal(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na >= 2 && a[0] == '"' && a[na - 1] == '"')
+		a++, na -= 2;
+	if (nb >= 2 && b[0] == '"' && b[nb - 1] == '"')
+		b++, nb -= 2;
+	return na == nb && memcmp(a, b, na) == 0;
+}
+
+/*
+ * --replace / --if-match: what is at the key now.  0 to go on (was->exists
+ * says whether there is something to replace), 1 when --if-match names a
+ * version that is not there (a conflict, said here), or an AV_E* code.
+ */
+static int look_before_replacing(struct pub *p, const struct publish_item *it,
+				 struct replaced *was)
+{
+	struct s3_head h;
+	int rc;
+
+	memset(was, 0, sizeof(*was));
+	s3_head_init(&h);
+	if ((rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) == 0 && h.exists) {
+		was->exists = 1;
+		snprintf(was->etag, sizeof(was->etag), "%s", h.etag);
+		if (!s3_head_sha256(&h, was->sha))
+			was->sha[0] = '\0';
+	}
+	if (rc == 0 && p->a->if_match && (!h.exists || !etag_equal(h.etag, p->a->if_match))) {
+		msg_error("publish 's3://%s/%s': it is not the version --if-match %s "
+			  "names (%s%s): nothing replaced", p->a->to.bucket, it->key,
+			  p->a->if_match, h.exists ? "it has ETag " : "it is absent",
+			  h.exists ? h.etag : "");
+		rc = 1;
+	}
+	s3_head_release(&h);
+	return rc;
+}
+
+/* Names the conflict of a replacement (the S3 layer does not). */
+static void replace_conflict(const struct pub *p, const struct publish_item *it,
+			     const struct replaced *was)
+{
+	msg_error("publish 's3://%s/%s': the object changed or vanished since its "
+		  "ETag %s was read (a write by someone else): nothing replaced",
+		  p->a->to.bucket, it->key, was->etag);
+}
+
 static void publish_one(struct pub *p, const struct publish_item *it)
 {
 	struct made m = { -1, 0, { 0 }, { 0 }, "" };
 	struct pipeline_stats st;
+	struct replaced was = { 0, "", "" };
 	enum deliver_result res = DELIVER_CREATED;
 	int rc;
 
+	if ((p->a->replace || p->a->if_match) &&
+	    (rc = look_before_replacing(p, it, &was)) != 0) {
+		if (rc == 1)
+			p->conflicts++, report(p, it, "conflict", NULL, NULL);
+		else
+			p->failed++, report(p, it, "failed", NULL, NULL);
+		return;
+	}
 	if (!p->a->as_is && (rc = made_before(p, it, &m)) != 0) {
 		if (rc == 1)
-			report(p, it, "identical", &m);
+			report(p, it, "identical", &m, NULL);
 		else
-			p->failed++, report(p, it, "failed", NULL);
+			p->failed++, report(p, it, "failed", NULL, NULL);
 		return;
 	}
 	if (p->s->progress)
@@ -413,7 +511,10 @@ static void publish_one(struct pub *p, const struct publish_item *it)
 	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
 	if (!rc) {
 		hex_encode(m.sha, 32, m.hex);
-		rc = deliver_made(p, it, &m, &res);
+		if (was.exists && strcmp(was.sha, m.hex) == 0)
+			res = DELIVER_IDENTICAL;	/* nothing to replace */
+		else
+			rc = deliver_made(p, it, &m, &was, &res);
 	}
 	if (m.fd >= 0)
 		close(m.fd);
@@ -421,12 +522,17 @@ static void publish_one(struct pub *p, const struct publish_item *it)
 	p->progress = NULL;
 	if (rc) {
 		p->failed++;
-		report(p, it, "failed", NULL);
+		report(p, it, "failed", NULL, NULL);
 		return;
 	}
-	if (res == DELIVER_CONFLICT)
+	if (res == DELIVER_CONFLICT) {
 		p->conflicts++;
-	report(p, it, deliver_result_name(res), &m);
+		if (was.exists)
+			replace_conflict(p, it, &was);
+	}
+	report(p, it, res == DELIVER_CREATED && was.exists ? "replaced" :
+	       deliver_result_name(res), &m,
+	       res == DELIVER_CREATED && was.exists ? &was : NULL);
 }
 
 /* --dry-run: only HEAD.  The content is not made, so an existing key can
@@ -437,9 +543,10 @@ static void dry_run_one(struct pub *p, const struct publish_item *it)
 
 	s3_head_init(&h);
 	if (s3_head(p->client, p->a->to.bucket, it->key, &h) != 0)
-		p->failed++, report(p, it, "failed", NULL);
+		p->failed++, report(p, it, "failed", NULL, NULL);
 	else
-		report(p, it, h.exists ? "exists" : "create", NULL);
+		report(p, it, h.exists ? (p->a->replace || p->a->if_match ? "replace" :
+					   "exists") : "create", NULL, NULL);
 	s3_head_release(&h);
 }
 

@@ -53,8 +53,11 @@ static int on_object(void *ctx, const struct s3_object *obj)
 
 	l->r->listed++;
 	if (naming_parse_new(l->cfg, rel, &a, &why) == 0) {
-		if (l->o->version_glob && !version_glob_match(l->o->version_glob, a.version))
+		if ((l->o->version_glob && !version_glob_match(l->o->version_glob, a.version)) ||
+		    (l->o->final_only && !version_is_final(a.version)))
 			l->r->filtered++;
+		else if (!l->o->include_retired && config_target_retired(&a.target))
+			l->r->retired++;
 		else
 			rc = add_item(l, obj->key, &a);
 	} else if (a.status != NAMING_UNRECOGNISED) {
@@ -113,8 +116,44 @@ static int compute_sha(struct s3_client *c, const struct scan_opts *o,
 
 	msg_verbose("'s3://%s/%s' records no sha256: reading it", o->bucket, it->key);
 	if ((rc = s3_get_sha256(c, o->bucket, it->key, it->etag, it->sha256)) == 0)
-		it->computed = 1;
+		it->source = SCAN_SHA_COMPUTED;
 	return rc;
+}
+
+const char *scan_sha_source_name(enum scan_sha_source s)
+{
+	switch (s) {
+	case SCAN_SHA_NONE: return "none";
+	case SCAN_SHA_METADATA: return "metadata";
+	case SCAN_SHA_CHECKSUM: return "x-amz-checksum-sha256";
+	case SCAN_SHA_REUSED: return "reused";
+	case SCAN_SHA_COMPUTED: return "computed";
+	case SCAN_SHA_NSOURCES: break;
+	}
+	return "?";
+}
+
+/* The sha256 from what HEAD says, else the earlier manifest: 1 if known. */
+static int sha_known(const struct scan_opts *o, struct scan_item *it,
+		     const struct s3_head *h)
+{
+	const char *reused;
+
+	switch (s3_head_sha256_from(h, it->sha256)) {
+	case S3_SHA256_META:
+		it->source = SCAN_SHA_METADATA;
+		return 1;
+	case S3_SHA256_CHECKSUM:
+		it->source = SCAN_SHA_CHECKSUM;
+		return 1;
+	case S3_SHA256_NONE:
+		break;
+	}
+	if (!(reused = manifest_reuse_find(o->reuse, it->key, it->size, it->etag)))
+		return 0;
+	memcpy(it->sha256, reused, 65);
+	it->source = SCAN_SHA_REUSED;
+	return 1;
 }
 
 /* HEAD (and maybe GET) one artifact; the outcome goes in it->state. */
@@ -139,7 +178,7 @@ static void inspect(struct s3_client *c, const struct scan_opts *o,
 		msg_error("'s3://%s/%s': out of memory", o->bucket, it->key);
 		goto out;
 	}
-	if (s3_head_sha256(&h, it->sha256))
+	if (sha_known(o, it, &h))
 		it->state = SCAN_OK;
 	else if (!o->compute_missing)
 		it->state = SCAN_NO_SHA256;

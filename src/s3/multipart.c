@@ -222,7 +222,9 @@ static int complete_body(struct mp *m, struct buf *body, char hex[65])
 /*
  * A retried Complete whose first attempt did succeed finds no upload
  * (404 NoSuchUpload) or, conditional, the object (412); an upload aborted
- * by someone else is gone too: all mean "look at what is there".
+ * by someone else is gone too: all mean "look at what is there".  With
+ * o->if_match the condition is If-Match on that ETag instead of
+ * If-None-Match: *, so a replacement never lands on someone else's write.
  */
 static int mp_complete(struct mp *m)
 {
@@ -236,6 +238,8 @@ static int mp_complete(struct mp *m)
 	char hex[65];
 	int rc;
 
+	if (j->o->if_match)	/* a deliberate replacement of that version */
+		h[1] = (struct sigv4_kv){ "if-match", j->o->if_match };
 	s3_reply_init(&rep);
 	s3req_init(&r, "put (complete multipart upload)", "POST", j->bucket, j->key);
 	if ((rc = complete_body(m, &body, hex)))

@@ -275,25 +275,45 @@ static int upload_once(struct s3_client *c, struct s3_put_job *j)
 }
 
 /*
- * Replaces the object only if it still has the ETag o->if_match: 412
- * (changed) and 404 (deleted) are AV_ECONFLICT, for the caller to explain.
+ * After a 412 or 404 to a conditional replace: whether the object now is
+ * the one this upload sent (a first attempt that succeeded but whose
+ * reply was lost, then a retry that found its own write).
+ */
+static int replaced_by_us(struct s3_client *c, struct s3_put_job *j)
+{
+	struct s3_head h;
+	char got[65];
+	int ours;
+
+	s3_head_init(&h);
+	ours = s3_head(c, j->bucket, j->key, &h) == 0 && h.exists && h.size == j->n &&
+	       s3_head_sha256(&h, got) && strcmp(got, j->sha_hex) == 0;
+	if (ours) {
+		snprintf(j->res->etag, sizeof(j->res->etag), "%s", h.etag);
+		msg_verbose("put 's3://%s/%s': the object is already this upload "
+			    "(an earlier attempt's reply was lost)", j->bucket, j->key);
+	}
+	s3_head_release(&h);
+	return ours;
+}
+
+/*
+ * Replaces the object only if it still has the ETag o->if_match (If-Match
+ * on PutObject, or on CompleteMultipartUpload): 412 (changed) and 404
+ * (deleted) are AV_ECONFLICT, for the caller to explain.
  */
 static int replace_if_match(struct s3_client *c, struct s3_put_job *j)
 {
 	int rc;
 
-	if (j->multipart) {
-		msg_error("put 's3://%s/%s': a conditional replace (If-Match) is a "
-			  "single PutObject: %llu bytes is over the multipart threshold",
-			  j->bucket, j->key, (unsigned long long)j->n);
-		return AV_EINVAL;
-	}
 	j->res->created = 1;
-	j->res->parts = 1;
-	rc = put_single(c, j);
+	j->res->parts = j->multipart ? j->nparts : 1;
+	rc = j->multipart ? s3mp_upload(c, j) : put_single(c, j);
 	if (rc == AV_EUNSUPP)
 		msg_error("put 's3://%s/%s': the server does not support If-Match "
 			  "(501): not replaced", j->bucket, j->key);
+	if ((rc == AV_EEXIST || rc == AV_ENOTFOUND) && replaced_by_us(c, j))
+		rc = 0;
 	if (rc == AV_EEXIST || rc == AV_ENOTFOUND)
 		rc = AV_ECONFLICT;
 	if (rc != 0)

@@ -170,17 +170,21 @@ const char *s3_head_meta(const struct s3_head *h, const char *name)
 	return NULL;
 }
 
-/* A composite checksum is a hash of the parts' hashes, not of the content. */
+/*
+ * Only a checksum S3 calls FULL_OBJECT is the content's: a multipart
+ * object's composite checksum ("...-N", COMPOSITE) is a hash of its parts'
+ * hashes, and a server that does not say which it is (moto 5.2 sends no
+ * x-amz-checksum-type, and a composite value without "-N") is not
+ * trusted with it.
+ */
 static int checksum_whole(const struct s3_head *h)
 {
 	if (!h->checksum_sha256 || !*h->checksum_sha256 || strchr(h->checksum_sha256, '-'))
 		return 0;
-	if (h->checksum_type && *h->checksum_type)
-		return strcmp(h->checksum_type, "FULL_OBJECT") == 0;
-	return !h->etag || !strchr(h->etag, '-');	/* "md5-N": multipart */
+	return h->checksum_type && strcmp(h->checksum_type, "FULL_OBJECT") == 0;
 }
 
-int s3_head_sha256(const struct s3_head *h, char hex[65])
+enum s3_sha256_from s3_head_sha256_from(const struct s3_head *h, char hex[65])
 {
 	unsigned char sha[32];
 	const char *m;
@@ -189,13 +193,18 @@ int s3_head_sha256(const struct s3_head *h, char hex[65])
 	if ((m = s3_head_meta(h, "sha256")) != NULL && hex_is(m, 64, 1)) {
 		for (i = 0; i < 65; i++)
 			hex[i] = (char)tolower((unsigned char)m[i]);
-		return 1;
+		return S3_SHA256_META;
 	}
 	if (checksum_whole(h) && s3req_unb64(h->checksum_sha256, sha) == 0) {
 		hex_encode(sha, 32, hex);
-		return 1;
+		return S3_SHA256_CHECKSUM;
 	}
-	return 0;
+	return S3_SHA256_NONE;
+}
+
+int s3_head_sha256(const struct s3_head *h, char hex[65])
+{
+	return s3_head_sha256_from(h, hex) != S3_SHA256_NONE;
 }
 
 static int dup_header(char **dst, const struct http_response *r, const char *name)

@@ -5,6 +5,8 @@
 # Legacy keys (bucket "bkt"): heroku-{20,22,24}/runtimes/python-3.11.2
 # (a small runtime) and heroku-{22,24}/runtimes/python-3.12.1 (the same
 # plus 6 MiB of random bytes, so that it goes up in two 5 MiB parts).
+# The configuration is three-stacks.json: three active stacks with legacy
+# archives, so that every fault meets archives on several stacks.
 # A sanitizer report exits 86, so it cannot pass for an expected exit 1.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=86" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=86"
 PY=""
@@ -25,6 +27,7 @@ mock_start "$DATA" --log "$LOG" --seed 7 --min-part-size 5M ||
 mock_env
 export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
 export ARCHIVIST_PART_SIZE=5M
+export ARCHIVIST_CONFIG="$ROOT/tests/e2e/three-stacks.json"
 av() { "$AV" --no-progress "$@"; }
 s3check() { "$PY" "$ROOT/tests/e2e/s3check.py" "$@"; }
 elapsed() { echo $(($(date +%s) - $1)); }

@@ -124,7 +124,7 @@ w("dupkey", '{"name": "python", "name": "ruby"}')
 v("placeholder", lambda c: c["templates"].update(new="{name}-{version}-{distro}-{arch}.tar.zst"))
 v("ambiguous", lambda c: c["templates"].update(new="{name}-{version}.{distro_name}.{distro_version}.{arch}.tar.zst"))
 v("adjacent", lambda c: c["templates"].update(new="{name}-{version}-{distro_name}-{distro_version}{arch}.tar.zst"))
-v("dupstack", lambda c: c["stacks"].append(copy.deepcopy(c["stacks"][1])))
+v("dupstack", lambda c: c["stacks"].append(copy.deepcopy(c["stacks"][3])))
 v("arch", lambda c: c["stacks"][2].update(arches=["amd64", "x86"]))
 v("empty", lambda c: c.update(stacks=[]))
 v("type", lambda c: c["stacks"][0].update(arches="amd64"))
@@ -143,7 +143,7 @@ dupkey duplicate object key
 placeholder unknown placeholder \{distro\}
 ambiguous templates.new: .*more than one way
 adjacent templates.new: .*adjacent
-dupstack stacks\[4\].name: duplicate stack 'heroku-22'
+dupstack stacks\[6\].name: duplicate stack 'heroku-22'
 arch stacks\[2\].arches\[1\]: 'x86' is not a known arch
 empty stacks: empty list
 type stacks\[0\].arches: expected an array

@@ -47,7 +47,7 @@ def seed():
         "archivist-source-sha256": hashlib.sha256(legacy).hexdigest()})
     put("py/python-3.13.0rc1-ubuntu-24.04-arm64.tar.zst", os.urandom(1200), "meta")
     put("py/python-3.10.0-ubuntu-24.04-amd64.tar.zst", os.urandom(900), "checksum")
-    put("py/python-3.9.18-ubuntu-20.04-amd64.tar.zst", os.urandom(700), "none")
+    put("py/python-3.9.18-ubuntu-26.04-amd64.tar.zst", os.urandom(700), "none")
     put("py/python-3.12-ubuntu-22.04-amd64.tar.zst", b"bad version", "checksum")
     put("py/README.txt", b"not a runtime", "none")
     put("python-3.11.0-ubuntu-22.04-amd64.tar.zst", b"outside the prefix", "checksum")
@@ -61,7 +61,7 @@ def objects():
             out[o["Key"]] = (len(body), hashlib.sha256(body).hexdigest())
     return out
 
-STACKS = {"20.04": ["heroku-20"], "22.04": ["heroku-22"], "24.04": ["heroku-24"]}
+STACKS = {"26.04": ["heroku-26"], "22.04": ["heroku-22"], "24.04": ["heroku-24"]}
 
 def check_toml(path, base):
     with open(path, "rb") as f:
@@ -73,12 +73,12 @@ def check_toml(path, base):
         size, sha = want[key]
         assert a["checksum"] == "sha256:" + sha, key
         name = key.split("/")[-1][:-len(".tar.zst")].split("-")
-        assert [a["version"], a["metadata"]["distro_name"],
+        assert [a["metadata"]["python_version"], a["metadata"]["distro_name"],
                 a["metadata"]["distro_version"], a["arch"]] == name[1:], (a, name)
         assert a["os"] == "linux"
         assert a["metadata"]["stacks"] == STACKS[name[3]], a
     versions = [a["version"] for a in arts]
-    assert versions == ["3.9.18", "3.10.0", "3.12.3", "3.13.0rc1"], versions
+    assert versions == ["3.9.18", "3.10.0", "3.12.3", "3.13.0-rc1"], versions
 
 def check_json(path):
     with open(path) as f:
@@ -88,7 +88,7 @@ def check_json(path):
     assert m["generated_at"] == "2024-05-01T00:00:00Z", m["generated_at"]
     assert m["stacks"]["heroku-24"]["arches"] == ["amd64", "arm64"]
     assert [a["key"] for a in m["artifacts"]] == [
-        "py/python-3.9.18-ubuntu-20.04-amd64.tar.zst",
+        "py/python-3.9.18-ubuntu-26.04-amd64.tar.zst",
         "py/python-3.10.0-ubuntu-24.04-amd64.tar.zst",
         "py/python-3.12.3-ubuntu-22.04-amd64.tar.zst",
         "py/python-3.13.0rc1-ubuntu-24.04-arm64.tar.zst"]
@@ -129,7 +129,7 @@ export SOURCE_DATE_EPOCH=1714521600
 check_eq "an object without sha256 fails the run (exit 1)" 1 $?
 check_eq "nothing on stdout then" "" "$(cat "$TMP/out")"
 check_match "it names the object and the flag" \
-	"python-3.9.18-ubuntu-20.04-amd64.tar.zst' records no sha256.*--compute-missing" \
+	"python-3.9.18-ubuntu-26.04-amd64.tar.zst' records no sha256.*--compute-missing" \
 	"$(cat "$TMP/err")"
 check_match "the bad version is a warning" "skipping .*python-3.12-ubuntu.*fewer than 3" \
 	"$(cat "$TMP/err")"

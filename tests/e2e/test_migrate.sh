@@ -7,7 +7,7 @@
 
 DATA="$TMP/data"
 B="$DATA/bkt"
-mkdir -p "$B"/heroku-{18,20,22,24}/runtimes
+mkdir -p "$B"/heroku-{18,20,22}/runtimes "$B"/cedar-14/runtimes
 workflow_setup "$DATA"
 av() { "$AV" --no-progress "$@"; }
 
@@ -16,18 +16,31 @@ mk() { MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 "$1" jso
 mk "$B/heroku-20/runtimes/python-3.11.2.tar.gz"
 mk "$B/heroku-22/runtimes/python-3.11.2.tar.gz"
 mk "$B/heroku-22/runtimes/python-3.12.1.tar.gz"
-mk "$B/heroku-24/runtimes/python-3.11.2.tar.gz"
+mk "$B/heroku-18/runtimes/python-3.11.2.tar.gz"
 head -c 20000 "$B/heroku-22/runtimes/python-3.11.2.tar.gz" >"$B/heroku-22/runtimes/python-3.10.0.tar.gz"
 cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/heroku-22/runtimes/python-3.12.tar.gz"
-cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/heroku-18/runtimes/python-3.6.15.tar.gz"
+cp "$B/heroku-20/runtimes/python-3.11.2.tar.gz" "$B/cedar-14/runtimes/python-3.6.15.tar.gz"
 echo "not an archive" >"$B/README.txt"
-legacy_sums() { (cd "$B" && find heroku-* -type f | sort | xargs sha256sum); }
+legacy_sums() { (cd "$B" && find heroku-* cedar-* -type f | sort | xargs sha256sum); }
 before=$(legacy_sums)
 M="--from s3://bkt --to s3://bkt --level 3"
+# heroku-18 and heroku-20 are retired: planned only when named
+ALL="--stack heroku-18 --stack heroku-20 --stack heroku-22 --stack cedar-14"
+
+# --- retired stacks are left out unless named, and counted -----------------
+out=$(av migrate $M --dry-run); rc=$?
+check_match "dry run says how many archives of retired stacks it left" \
+	"plan: 2 legacy archive\(s\) of retired stacks left out" "$out"
+check_eq "no retired archive is planned" "" "$(printf '%s\n' "$out" | grep -E 'heroku-(18|20)/')"
+out=$(av --json migrate $M --dry-run)
+check_match "--json summary counts them" '"event":"summary".*"retired_left":2' "$out"
+out=$(av --json migrate $M --dry-run --stack heroku-18)
+check_match "a named retired stack is planned" '"action":"create","source":"heroku-18/runtimes/python-3.11.2.tar.gz"' "$out"
+check_match "and none is left" '"retired_left":0' "$out"
 
 # --- dry run: the plan, and only GET/HEAD requests -------------------------
 mark=$(log_mark)
-out=$(av --json migrate $M --dry-run); rc=$?
+out=$(av --json migrate $M $ALL --dry-run); rc=$?
 check_eq "dry run exits 1 (invalid keys planned)" 1 "$rc"
 plan=$(printf '%s\n' "$out" | "$PY" -c '
 import json, sys
@@ -36,18 +49,18 @@ for l in sys.stdin:
     if o["event"] == "plan": print(o["action"], o["source"], o["destination"] or "-")')
 check_eq "dry run plans every legacy key" \
 "create heroku-22/runtimes/python-3.10.0.tar.gz python-3.10.0-ubuntu-22.04-amd64.tar.zst
+create heroku-18/runtimes/python-3.11.2.tar.gz python-3.11.2-ubuntu-18.04-amd64.tar.zst
 create heroku-20/runtimes/python-3.11.2.tar.gz python-3.11.2-ubuntu-20.04-amd64.tar.zst
 create heroku-22/runtimes/python-3.11.2.tar.gz python-3.11.2-ubuntu-22.04-amd64.tar.zst
-create heroku-24/runtimes/python-3.11.2.tar.gz python-3.11.2-ubuntu-24.04-amd64.tar.zst
 create heroku-22/runtimes/python-3.12.1.tar.gz python-3.12.1-ubuntu-22.04-amd64.tar.zst
-invalid heroku-18/runtimes/python-3.6.15.tar.gz -
+invalid cedar-14/runtimes/python-3.6.15.tar.gz -
 invalid heroku-22/runtimes/python-3.12.tar.gz -" "$plan"
-check_match "dry run says why a key is invalid" '"reason":"[^"]*heroku-18' "$out"
+check_match "dry run says why a key is invalid" '"reason":"[^"]*cedar-14' "$out"
 check_eq "dry run sent only GET and HEAD" "GET HEAD" "$(log_methods "$mark")"
 check_eq "dry run wrote nothing" "" "$(cd "$B" && ls python-* 2>/dev/null)"
 
 # --- the migration --------------------------------------------------------
-out=$(av migrate $M 2>"$TMP/err"); rc=$?
+out=$(av migrate $M $ALL 2>"$TMP/err"); rc=$?
 check_eq "migration exits 1 (a corrupt source and invalid keys)" 1 "$rc"
 check_match "the corrupt source is named" "python-3.10.0.tar.gz" "$(cat "$TMP/err")"
 check_match "summary counts" "done: 4 created, 0 skipped, 0 conflict\(s\), 3 invalid, 0 failed" "$out"
@@ -59,14 +72,14 @@ for l in open(sys.argv[1]):
     if o["method"] in ("PUT","POST","DELETE") and "/runtimes/" in o["path"]: print(o["path"])' "$LOG")"
 check_eq "the corrupt archive left no object" "" "$(cd "$B" && ls python-3.10.0* 2>/dev/null)"
 for k in python-3.11.2-ubuntu-20.04-amd64 python-3.11.2-ubuntu-22.04-amd64 \
-	 python-3.12.1-ubuntu-22.04-amd64 python-3.11.2-ubuntu-24.04-amd64; do
+	 python-3.12.1-ubuntu-22.04-amd64 python-3.11.2-ubuntu-18.04-amd64; do
 	boto 's3.download_file("bkt", sys.argv[1], sys.argv[2])' "$k.tar.zst" "$TMP/$k.tar.zst"
 	check "$k decodes with plain zstd -d" zstd -q -d -f "$TMP/$k.tar.zst" -o "$TMP/$k.tar"
 	case $k in
 	*20.04*) src=heroku-20/runtimes/python-3.11.2 ;;
 	*3.12.1*) src=heroku-22/runtimes/python-3.12.1 ;;
 	*22.04*) src=heroku-22/runtimes/python-3.11.2 ;;
-	*) src=heroku-24/runtimes/python-3.11.2 ;;
+	*) src=heroku-18/runtimes/python-3.11.2 ;;
 	esac
 	gzip -dc "$B/$src.tar.gz" >"$TMP/legacy.tar"
 	check "$k holds its legacy content after the transform" \
@@ -79,7 +92,7 @@ check_match "new archives carry an XXH64 checksum" "Check: XXH64" \
 
 # --- a rerun does nothing, and writes the manifests -------------------------
 mark=$(log_mark)
-out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 --manifest "$TMP/m.json" 2>/dev/null); rc=$?
+out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-18 --manifest "$TMP/m.json" 2>/dev/null); rc=$?
 check_eq "the rerun exits 1 (the corrupt source and invalid key again)" 1 "$rc"
 check "the rerun wrote a TOML manifest too" av migrate $M --stack heroku-20 --manifest "$TMP/inventory.toml"
 check_eq "the manifests list what was made, with its source and real checksum" "ok" "$(boto '
@@ -87,28 +100,41 @@ import tomllib
 m = json.load(open(sys.argv[1]))
 inv = tomllib.load(open(sys.argv[2], "rb"))
 arts = {a["key"]: a for a in m["artifacts"]}
-assert sorted(arts) == ["python-3.11.2-ubuntu-20.04-amd64.tar.zst", "python-3.11.2-ubuntu-22.04-amd64.tar.zst",
-    "python-3.11.2-ubuntu-24.04-amd64.tar.zst", "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], sorted(arts)
+# the archives of retired stacks are not in a manifest by default
+assert sorted(arts) == ["python-3.11.2-ubuntu-22.04-amd64.tar.zst",
+    "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], sorted(arts)
+assert sorted(m["stacks"]) == ["heroku-22", "heroku-24", "heroku-26"], sorted(m["stacks"])
 for k, a in arts.items():
     body = s3.get_object(Bucket="bkt", Key=k)["Body"].read()
     assert a["checksum"] == "sha256:" + hashlib.sha256(body).hexdigest(), k
     assert a["size"] == len(body), k
     assert a["legacy_source"]["key"].startswith("heroku-2") and a["legacy_source"]["key"].endswith(".tar.gz"), a
 assert arts["python-3.12.1-ubuntu-22.04-amd64.tar.zst"]["legacy_source"]["key"] == "heroku-22/runtimes/python-3.12.1.tar.gz"
-assert len(inv["artifacts"]) == 4 and all(x["checksum"] == arts[x["url"].rsplit("/", 1)[1]]["checksum"] for x in inv["artifacts"])
+assert len(inv["artifacts"]) == 2 and all(x["checksum"] == arts[x["url"].rsplit("/", 1)[1]]["checksum"] for x in inv["artifacts"])
 print("ok")' "$TMP/m.json" "$TMP/inventory.toml")"
 check_match "rerun skips what is done" "done: 0 created, 4 skipped" "$out"
 check_eq "rerun sent no write" 0 "$(log_since "$mark" | grep -c '"method":"\(PUT\|POST\)"')"
 
-# --- conflicts: other content at a new key is left alone -----------------
+# --- made elsewhere: present, left alone, exit 0 --------------------------
 boto 's3.put_object(Bucket="bkt", Key="c/python-3.11.2-ubuntu-20.04-amd64.tar.zst", Body=b"other")'
-check_status "a different object at the new key: exit 3" 3 \
-	av migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20
-check_eq "the conflicting object is untouched" "other" \
+out=$(av --json migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20); rc=$?
+check_eq "an object made elsewhere at the new key: exit 0" 0 "$rc"
+check_match "... planned as present, with the reason" \
+	'"event":"plan","action":"present","source":"heroku-20/runtimes/python-3.11.2.tar.gz","destination":"c/python-3.11.2-ubuntu-20.04-amd64.tar.zst","reason":"exists, made elsewhere' "$out"
+check_match "... counted in the summary" '"event":"summary".*"created":0,.*"present":1' "$out"
+check_eq "... and untouched" "other" \
 	"$(boto 'print(s3.get_object(Bucket="bkt", Key="c/python-3.11.2-ubuntu-20.04-amd64.tar.zst")["Body"].read().decode())')"
+check_match "the text summary says present" "done: 0 created, 0 skipped, 0 conflict\(s\), 0 invalid, 0 failed, 1 present" \
+	"$(av migrate --from s3://bkt --to s3://bkt/c --level 3 --stack heroku-20)"
+
+# --- conflicts: what archivist made otherwise is left alone, exit 3 -------
+check_status "made by archivist with other settings: exit 3" 3 \
+	av migrate --from s3://bkt --to s3://bkt --level 4 --stack heroku-20
+check_match "... the reason names the setting" "conflict .*python-3.11.2-ubuntu-20.04-amd64.tar.zst .*archivist-zstd-level is '3', this run makes '4'" \
+	"$(av migrate --from s3://bkt --to s3://bkt --level 4 --stack heroku-20 --dry-run)"
 
 # --- shards: the union of the shards is the plan, without overlap ---------
-S="--from s3://bkt --to s3://bkt/s --level 3 --version 3.1[12].*"
+S="--from s3://bkt --to s3://bkt/s --level 3 --version 3.1[12].* --stack heroku-18 --stack heroku-20 --stack heroku-22"
 dests() { "$PY" -c 'import json,sys
 print("\n".join(sorted(json.loads(l)["destination"] for l in sys.stdin if "\"plan\"" in l)))'; }
 full=$(av --json migrate $S --dry-run | dests)
@@ -123,24 +149,24 @@ check_eq "together the shards made every key" "$full" \
 	"$(boto 'print("\n".join(sorted(o["Key"] for o in s3.list_objects_v2(Bucket="bkt", Prefix="s/")["Contents"])))')"
 
 # --- interrupted: kill -9 during an upload, abandoned multipart, rerun ----
-K="--from s3://bkt --to s3://bkt/k --level 3 --stack heroku-20 --stack heroku-24 -j 1"
+K="--from s3://bkt --to s3://bkt/k --level 3 --stack heroku-20 --stack heroku-18 -j 1"
 mock_fault "stall 3 method=PUT count=1"
 "$AV" --no-progress migrate $K >/dev/null 2>&1 &	# not av: $! must be archivist
 pid=$!
 sleep 1.5
 kill -9 "$pid"; wait "$pid" 2>/dev/null
 mock_faults_clear
-boto 's3.create_multipart_upload(Bucket="bkt", Key="k/python-3.11.2-ubuntu-24.04-amd64.tar.zst")'
+boto 's3.create_multipart_upload(Bucket="bkt", Key="k/python-3.11.2-ubuntu-18.04-amd64.tar.zst")'
 check "rerun after kill -9 completes" av migrate $K
 check_eq "no multipart upload is left behind" "0" \
 	"$(boto 'print(len(s3.list_multipart_uploads(Bucket="bkt").get("Uploads", [])))')"
-for k in python-3.11.2-ubuntu-20.04-amd64 python-3.11.2-ubuntu-24.04-amd64; do
+for k in python-3.11.2-ubuntu-20.04-amd64 python-3.11.2-ubuntu-18.04-amd64; do
 	boto 's3.download_file("bkt", "k/" + sys.argv[1], sys.argv[2])' "$k.tar.zst" "$TMP/k.tar.zst"
 	check "k/$k is complete after the rerun" zstd -q -t "$TMP/k.tar.zst"
 done
 
 # --- two runs at once: each key written once, both succeed ----------------
-R="--from s3://bkt --to s3://bkt/r --level 3 --stack heroku-20 --stack heroku-24"
+R="--from s3://bkt --to s3://bkt/r --level 3 --stack heroku-20 --stack heroku-18"
 mark=$(log_mark)
 av migrate $R >/dev/null 2>&1 & p1=$!
 av migrate $R >/dev/null 2>&1 & p2=$!

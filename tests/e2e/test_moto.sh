@@ -188,14 +188,14 @@ boto 's3.create_bucket(Bucket="leg")'
 cp "$W/python-3.11.2.tar.gz" "$W/a.tar.gz"
 cp "$W/python-3.11.2.tar.gz" "$W/b.tar.gz"
 boto 'for k, f in zip(sys.argv[1::2], sys.argv[2::2]): s3.upload_file(f, "leg", k)' \
-	heroku-20/runtimes/python-3.11.2.tar.gz "$W/a.tar.gz" \
+	heroku-22/runtimes/python-3.11.2.tar.gz "$W/a.tar.gz" \
 	heroku-22/runtimes/python-3.12.1.tar.gz "$W/b.tar.gz" \
 	heroku-22/runtimes/python-3.12.tar.gz "$W/b.tar.gz"
 before=$(boto 'print(sorted((o["Key"], o["ETag"]) for o in s3.list_objects_v2(Bucket="leg")["Contents"]))')
 out=$(av migrate --from s3://leg --to s3://leg --level 3 2>"$TMP/err"); rc=$?
 check_eq "migrate: exit 1 (an invalid key)" 1 "$rc"
 check_match "... summary counts" "done: 2 created, 0 skipped, 0 conflict\(s\), 1 invalid, 0 failed" "$out"
-for k in python-3.11.2-ubuntu-20.04-amd64:a python-3.12.1-ubuntu-22.04-amd64:b; do
+for k in python-3.11.2-ubuntu-22.04-amd64:a python-3.12.1-ubuntu-22.04-amd64:b; do
 	boto 's3.download_file("leg", sys.argv[1], sys.argv[2])' "${k%:*}.tar.zst" "$TMP/m.tar.zst"
 	zstd -q -d -f "$TMP/m.tar.zst" -o "$TMP/m.tar"
 	gzip -dc "$W/${k#*:}.tar.gz" >"$TMP/l.tar"
@@ -220,7 +220,7 @@ for path in sys.argv[1:]:
         arts = {x["url"].rsplit("/", 1)[1]: x for x in tomllib.load(open(path, "rb"))["artifacts"]}
     else:
         arts = {a["key"]: a for a in json.load(open(path))["artifacts"]}
-    assert sorted(arts) == ["python-3.11.2-ubuntu-20.04-amd64.tar.zst", "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], (path, sorted(arts))
+    assert sorted(arts) == ["python-3.11.2-ubuntu-22.04-amd64.tar.zst", "python-3.12.1-ubuntu-22.04-amd64.tar.zst"], (path, sorted(arts))
     for k, a in arts.items():
         body = s3.get_object(Bucket="leg", Key=k)["Body"].read()
         assert a["checksum"] == "sha256:" + hashlib.sha256(body).hexdigest(), (path, k)
@@ -232,7 +232,8 @@ check_eq "audit of the migrated bucket: exit 0" 0 "$rc"
 check_match "... checked in depth against the sources" "2 archive\(s\) checked in depth; 0 problem" "$out"
 boto 'b = open(sys.argv[1], "rb").read()
 s3.put_object(Bucket="leg", Key="python-3.9.5-ubuntu-22.04-amd64.tar.zst", Body=b, Metadata={"sha256": "0" * 64})
-s3.put_object(Bucket="leg", Key="python-3.9.3-ubuntu-22.04-amd64.tar.zst", Body=b"x")' "$TMP/m.tar.zst"
+s3.put_object(Bucket="leg", Key="python-3.9.3-ubuntu-22.04-amd64.tar.zst", Body=b"x",
+              Metadata={"archivist-pyc": "unchecked-hash"})' "$TMP/m.tar.zst"
 out=$(av audit s3://leg --deep --ignore heroku-22/runtimes/python-3.12.tar.gz 2>/dev/null); rc=$?
 check_eq "audit with problems planted by boto3: exit 1" 1 "$rc"
 check_match "... checksum mismatch found" "^checksum +python-3.9.5-ubuntu-22.04-amd64.tar.zst" "$out"

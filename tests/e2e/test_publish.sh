@@ -106,7 +106,7 @@ check_status "a directory as input: exit 2" 2 av publish "$W" --to s3://rel --st
 check_status "an unreadable file: exit 2" 2 av publish "$W/nope.tar.gz" --to s3://rel --stack heroku-22
 check_status "no target: exit 2" 2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel
 check_status "a stack with two arches needs --arch: exit 2" 2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-24
-check_status "unknown stack: exit 2" 2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-18
+check_status "unknown stack: exit 2" 2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel --stack heroku-19
 check_status "unknown target: exit 2" 2 av publish "$W/python-3.11.2.tar.gz" --to s3://rel --target ubuntu-20.04-arm64
 check_status "no version: exit 2" 2 av publish "$W/legacy.tar" --to s3://rel --stack heroku-22
 check_status "bad version: exit 2" 2 av publish "$W/legacy.tar" --to s3://rel --stack heroku-22 --version 3.12

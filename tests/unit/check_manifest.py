@@ -10,11 +10,26 @@ TOML is read with Python's tomllib and the JSON with its json module, so
 the formats are checked by parsers this project did not write.
 """
 import json
+import re
 import sys
 import tomllib
 
+# The regular expression semver.org gives for SemVer 2.0.0, verbatim.
+SEMVER = re.compile(
+    r"^(?P<major>0|[1-9]\d*)\.(?P<minor>0|[1-9]\d*)\.(?P<patch>0|[1-9]\d*)"
+    r"(?:-(?P<prerelease>(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
+    r"(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+(?P<buildmetadata>[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")
+PYTHON_PRE = re.compile(r"^(\d+\.\d+\.\d+)(a|b|rc)(\d+)$")
+
+
+def semver_of(version):
+    """3.13.0rc1 -> 3.13.0-rc1; a final release is unchanged."""
+    m = PYTHON_PRE.match(version)
+    return f"{m[1]}-{m[2]}{m[3]}" if m else version
+
 INVENTORY_KEYS = ["version", "os", "arch", "url", "checksum", "metadata"]
-METADATA_KEYS = ["distro_name", "distro_version", "stacks"]
+METADATA_KEYS = ["distro_name", "distro_version", "stacks", "python_version"]
 
 
 def fail(msg):
@@ -35,8 +50,12 @@ def check_toml(path, expect):
             fail(f"toml artifact {i} keys {list(got)}")
         if list(got["metadata"]) != METADATA_KEYS:
             fail(f"toml artifact {i} metadata keys {list(got['metadata'])}")
+        if not SEMVER.match(got["version"]):
+            fail(f"toml artifact {i} version {got['version']!r} is not SemVer 2.0.0")
+        if got["metadata"]["python_version"] != want["version"]:
+            fail(f"toml artifact {i} python_version {got['metadata']['python_version']!r}")
         flat = {
-            "version": want["version"], "os": want["os"], "arch": want["arch"],
+            "version": semver_of(want["version"]), "os": want["os"], "arch": want["arch"],
             "url": want["url"], "checksum": "sha256:" + want["sha256"],
         }
         for k, v in flat.items():

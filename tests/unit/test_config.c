@@ -37,12 +37,16 @@ static void test_builtin_is_the_shipped_file(void **state)
 
 static void test_builtin_contents(void **state)
 {
+	/* heroku-24 and heroku-26 came after the naming change: no legacy
+	 * archives; heroku-16, -18 and -20 are retired. */
 	static const struct {
 		const char *name, *version;
-		size_t narches;
+		size_t narches, nlegacy;
+		int retired;
 	} want[] = {
-		{ "heroku-20", "20.04", 1 }, { "heroku-22", "22.04", 1 },
-		{ "heroku-24", "24.04", 2 }, { "heroku-26", "26.04", 2 },
+		{ "heroku-16", "16.04", 1, 1, 1 }, { "heroku-18", "18.04", 1, 1, 1 },
+		{ "heroku-20", "20.04", 1, 1, 1 }, { "heroku-22", "22.04", 1, 1, 0 },
+		{ "heroku-24", "24.04", 2, 0, 0 }, { "heroku-26", "26.04", 2, 0, 0 },
 	};
 	struct buf err = BUF_INIT;
 	struct config *c;
@@ -55,22 +59,24 @@ static void test_builtin_contents(void **state)
 	assert_string_equal(c->origin, CONFIG_BUILTIN_NAME);
 	assert_string_equal(c->name, "python");
 	assert_string_equal(c->base_url,
-			    "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com");
+			    "https://heroku-buildpack-python.s3.dualstack.us-east-1.amazonaws.com");
 	assert_string_equal(c->tmpl_legacy.source, "{stack}/runtimes/{name}-{version}.tar.gz");
 	assert_string_equal(c->tmpl_new.source,
 			    "{name}-{version}-{distro_name}-{distro_version}-{arch}.tar.zst");
-	assert_int_equal(c->nstacks, 4);
-	for (i = 0; i < 4; i++) {
+	assert_int_equal(c->nstacks, 6);
+	for (i = 0; i < 6; i++) {
 		assert_string_equal(c->stacks[i].name, want[i].name);
 		assert_string_equal(c->stacks[i].os, "linux");
 		assert_string_equal(c->stacks[i].distro_name, "ubuntu");
 		assert_string_equal(c->stacks[i].distro_version, want[i].version);
 		assert_int_equal(c->stacks[i].narches, want[i].narches);
 		assert_string_equal(c->stacks[i].arches[0], "amd64");
-		assert_int_equal(c->stacks[i].nlegacy_arches, 1);
-		assert_string_equal(c->stacks[i].legacy_arches[0], "amd64");
+		assert_int_equal(c->stacks[i].nlegacy_arches, want[i].nlegacy);
+		if (want[i].nlegacy)
+			assert_string_equal(c->stacks[i].legacy_arches[0], "amd64");
+		assert_int_equal(c->stacks[i].retired, want[i].retired);
 	}
-	assert_string_equal(c->stacks[2].arches[1], "arm64");
+	assert_string_equal(c->stacks[4].arches[1], "arm64");
 	config_free(c);
 	buf_release(&err);
 }
@@ -84,21 +90,26 @@ static void test_lookups(void **state)
 	(void)state;
 	assert_int_equal(config_load("config/heroku-python.json", &c, &err), 0);
 	assert_string_equal(c->origin, "config/heroku-python.json");
-	assert_ptr_equal(config_find_stack(c, "heroku-24"), &c->stacks[2]);
-	assert_null(config_find_stack(c, "heroku-18"));
-	assert_true(config_stack_has_arch(&c->stacks[2], "arm64"));
-	assert_false(config_stack_has_arch(&c->stacks[1], "arm64"));
-	assert_false(config_stack_has_arch(&c->stacks[1], "x86_64"));
+	assert_ptr_equal(config_find_stack(c, "heroku-24"), &c->stacks[4]);
+	assert_null(config_find_stack(c, "heroku-19"));
+	assert_null(config_find_stack(c, "cedar-14"));
+	assert_true(config_stack_has_arch(&c->stacks[4], "arm64"));
+	assert_false(config_stack_has_arch(&c->stacks[3], "arm64"));
+	assert_false(config_stack_has_arch(&c->stacks[3], "x86_64"));
 	assert_int_equal(config_find_target(c, "ubuntu", "24.04", "arm64", &t), 0);
 	assert_string_equal(t.os, "linux");
 	assert_ptr_equal(t.arch, config_arch("arm64"));
 	assert_int_equal(t.nstacks, 1);
-	assert_ptr_equal(t.stacks[0], &c->stacks[2]);
+	assert_ptr_equal(t.stacks[0], &c->stacks[4]);
+	assert_false(config_target_retired(&t));
+	assert_int_equal(config_find_target(c, "ubuntu", "20.04", "amd64", &t), 0);
+	assert_true(config_target_retired(&t));
 	assert_int_equal(config_find_target(c, "ubuntu", "22.04", "arm64", &t), AV_ENOTFOUND);
+	assert_false(config_target_retired(&t));
 	assert_int_equal(t.nstacks, 0);
 	assert_int_equal(config_find_target(c, "debian", "12", "amd64", &t), AV_ENOTFOUND);
 	assert_int_equal(config_parse_target(c, "ubuntu-26.04-arm64", &t, &err), 0);
-	assert_ptr_equal(t.stacks[0], &c->stacks[3]);
+	assert_ptr_equal(t.stacks[0], &c->stacks[5]);
 	assert_string_equal(t.distro_version, "26.04");
 	assert_int_equal(config_parse_target(c, "ubuntu-22.04-arm64", &t, &err), AV_ENOTFOUND);
 	assert_non_null(strstr(err.ptr, "no stack"));
@@ -123,7 +134,8 @@ static void test_shared_target(void **state)
 		"\"stacks\":[{\"name\":\"heroku-24\",\"os\":\"linux\",\"distro_name\":\"ubuntu\","
 		"\"distro_version\":\"24.04\",\"arches\":[\"amd64\",\"arm64\"],\"legacy_arches\":[]},"
 		"{\"name\":\"heroku-24-build\",\"os\":\"linux\",\"distro_name\":\"ubuntu\","
-		"\"distro_version\":\"24.04\",\"arches\":[\"amd64\"],\"legacy_arches\":[\"amd64\"]}]}";
+		"\"distro_version\":\"24.04\",\"arches\":[\"amd64\"],\"legacy_arches\":[\"amd64\"],"
+		"\"retired\":false}]}";
 	struct config_target t;
 	struct buf err = BUF_INIT;
 	struct config *c;
@@ -131,6 +143,8 @@ static void test_shared_target(void **state)
 	(void)state;
 	assert_int_equal(config_load_bytes(json, strlen(json), "mem", &c, &err), 0);
 	assert_string_equal(c->base_url, "http://127.0.0.1:1/b");
+	assert_false(c->stacks[0].retired);	/* absent */
+	assert_false(c->stacks[1].retired);	/* false */
 	assert_int_equal(config_find_target(c, "ubuntu", "24.04", "amd64", &t), 0);
 	assert_int_equal(t.nstacks, 2);
 	assert_int_equal(config_find_target(c, "ubuntu", "24.04", "arm64", &t), 0);
@@ -212,12 +226,12 @@ static const struct bad_case bad_cases[] = {
 	{ "\"legacy\": \"{stack}/runtimes/{name}-{version}.tar.gz\"", "\"legacy\": \"\"",
 	  "templates.legacy", "empty template" },
 	{ "-{version}-{distro_name}-{distro_version}-", "-{version}.{distro_version}-{distro_name}-",
-	  "templates.new: key 'python-3.12.3.20.04-ubuntu-amd64.tar.zst' does not parse back",
+	  "templates.new: key 'python-3.12.3.16.04-ubuntu-amd64.tar.zst' does not parse back",
 	  "more than one way" },
 	{ "\"stacks\": [", "\"stacks\": [], \"s\": [", "unknown field 's'", NULL },
 	{ "\"name\": \"heroku-22\"", "\"name\": \"heroku-20\"",
-	  "stacks[1].name: duplicate stack 'heroku-20' (also stacks[0])", NULL },
-	{ "\"name\": \"heroku-22\"", "\"name\": \"heroku 22\"", "stacks[1].name", "not a valid {stack}" },
+	  "stacks[3].name: duplicate stack 'heroku-20' (also stacks[2])", NULL },
+	{ "\"name\": \"heroku-22\"", "\"name\": \"heroku 22\"", "stacks[3].name", "not a valid {stack}" },
 	{ "\"arches\": [\"amd64\"],", "\"arches\": [\"x86_64\"],",
 	  "stacks[0].arches[0]: 'x86_64' is not a known arch (expected \"amd64\" or \"arm64\")", NULL },
 	{ "\"arches\": [\"amd64\"],", "\"arches\": [\"amd64\", \"amd64\"],",
@@ -232,11 +246,17 @@ static const struct bad_case bad_cases[] = {
 	{ "\"os\": \"linux\",", "", "stacks[0]: missing field 'os'", NULL },
 	{ "\"os\": \"linux\",", "\"os\": \"linux\", \"arch\": \"amd64\",", "stacks[0]: unknown field 'arch'", NULL },
 	{ "\"distro_version\": \"20.04\"", "\"distro_version\": \"20-04\"",
-	  "stacks[0].distro_version: '20-04' is not a valid {distro_version} value", NULL },
+	  "stacks[2].distro_version: '20-04' is not a valid {distro_version} value", NULL },
 	{ "\"distro_version\": \"22.04\"", "\"distro_version\": \"20.04\", \"os\": \"darwin\"",
 	  "invalid JSON", "duplicate" },
 	{ "{\n      \"name\": \"heroku-20\"", "7, {\n      \"name\": \"heroku-19\"",
-	  "stacks[0]: expected a stack object, got a number", NULL },
+	  "stacks[2]: expected a stack object, got a number", NULL },
+	{ "\"retired\": true", "\"retired\": \"yes\"",
+	  "stacks[0].retired: expected true or false, got a string", NULL },
+	{ "\"retired\": true", "\"retired\": 1", "stacks[0].retired: expected true or false, got a number", NULL },
+	{ "\"retired\": true", "\"retire\": true",
+	  "stacks[0]: unknown field 'retire' (expected only: name, os, distro_name, "
+	  "distro_version, arches, legacy_arches, retired)", NULL },
 	{ "{\n  \"name\"", "[{\n  \"name\"", "invalid JSON", NULL },
 };
 

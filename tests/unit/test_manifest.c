@@ -17,7 +17,7 @@
 #include "archivist/error.h"
 #include "archivist/manifest.h"
 
-#define BASE "https://heroku-buildpack-python.s3.us-east-1.amazonaws.com"
+#define BASE "https://heroku-buildpack-python.s3.dualstack.us-east-1.amazonaws.com"
 #define MAY_2024 1714521600	/* 2024-05-01T00:00:00Z */
 #define HEX(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
 	       c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
@@ -29,19 +29,20 @@ static const char *const s24[] = { "heroku-24" };
 /* Unsorted on purpose; the expected order is B F C A D E. */
 static struct manifest_artifact small[] = {
 	{ "python", "3.10.0", "linux", "arm64", "ubuntu", "24.04", s24, 1,
-	  "python-3.10.0-ubuntu-24.04-arm64.tar.zst", NULL, 1000, HEX("a"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-24.04-arm64.tar.zst", NULL, 1000, HEX("a"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.9.18", "linux", "amd64", "ubuntu", "22.04", s22, 1,
 	  "python-3.9.18-ubuntu-22.04-amd64.tar.zst", NULL, 2000, HEX("b"),
-	  "heroku-22/runtimes/python-3.9.18.tar.gz", 4000, HEX("0") },
+	  "heroku-22/runtimes/python-3.9.18.tar.gz", 4000, HEX("0"), NULL, NULL },
 	{ "python", "3.10.0", "linux", "amd64", "ubuntu", "24.04", s24, 1,
-	  "python-3.10.0-ubuntu-24.04-amd64.tar.zst", NULL, 3000, HEX("c"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-24.04-amd64.tar.zst", NULL, 3000, HEX("c"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.13.0rc1", "linux", "amd64", "ubuntu", "20.04", s20, 1,
-	  "python-3.13.0rc1-ubuntu-20.04-amd64.tar.zst", NULL, 4000, HEX("d"), NULL, -1, NULL },
+	  "python-3.13.0rc1-ubuntu-20.04-amd64.tar.zst", NULL, 4000, HEX("d"), NULL, -1, NULL, NULL, NULL },
 	{ "python", "3.13.0", "linux", "amd64", "ubuntu", "20.04", s20, 1,
 	  "python-3.13.0-ubuntu-20.04-amd64.tar.zst", NULL, 5000, HEX("e"),
-	  "heroku-20/runtimes/python-3.13.0.tar.gz", 9000, NULL },
+	  "heroku-20/runtimes/python-3.13.0.tar.gz", 9000, NULL, "\"d41d8cd98f00b204e9800998ecf8427e-2\"",
+	  "x-amz-checksum-sha256" },
 	{ "python", "3.10.0", "linux", "amd64", "ubuntu", "22.04", s22, 1,
-	  "python-3.10.0-ubuntu-22.04-amd64.tar.zst", NULL, 6000, HEX("f"), NULL, -1, NULL },
+	  "python-3.10.0-ubuntu-22.04-amd64.tar.zst", NULL, 6000, HEX("f"), NULL, -1, NULL, "\"6f1ed002ab5595859014ebf0951522d9\"", "metadata" },
 };
 #define NSMALL (sizeof(small) / sizeof(small[0]))
 static const size_t small_order[NSMALL] = { 1, 5, 2, 0, 3, 4 };
@@ -86,6 +87,7 @@ static void init_manifest(struct manifest *m, const struct manifest_artifact *a,
 	m->generated = MAY_2024;
 	m->artifacts = a;
 	m->nartifacts = n;
+	m->include_retired = 1;	/* heroku-20 is retired; see test_retired */
 }
 
 static char *slurp(const char *path)
@@ -297,6 +299,94 @@ static void test_hostile_strings(void **state)
 	python_check(&m, order);
 }
 
+/* Without include_retired: no retired stack in the map or in an
+ * artifact's stacks; an artifact serving only retired stacks is left out. */
+static void test_retired(void **state)
+{
+	static const char *const shared[] = { "heroku-20", "heroku-22" };
+	struct manifest_artifact a[NSMALL + 1];
+	struct buf json = BUF_INIT, toml = BUF_INIT;
+	json_t *root, *arts, *st;
+	json_error_t err;
+	struct manifest m;
+	const char *p;
+	size_t i;
+
+	(void)state;
+	memcpy(a, small, sizeof(small));
+	a[NSMALL] = small[5];		/* a made-up target shared by both */
+	a[NSMALL].key = "python-3.10.0-ubuntu-22.04-amd64-shared.tar.zst";
+	a[NSMALL].stacks = shared;
+	a[NSMALL].nstacks = 2;
+	init_manifest(&m, a, NSMALL + 1);
+	assert_int_equal(manifest_artifact_retired(&m, &a[3]), 0);	/* included */
+	m.include_retired = 0;
+	assert_int_equal(manifest_artifact_retired(&m, &a[3]), 1);	/* heroku-20 only */
+	assert_int_equal(manifest_artifact_retired(&m, &a[0]), 0);
+	assert_int_equal(manifest_artifact_retired(&m, &a[NSMALL]), 0);
+	assert_int_equal(manifest_json(&m, &json, NULL), 0);
+	assert_int_equal(manifest_toml(&m, &toml, NULL), 0);
+	assert_non_null(root = json_loads(json.ptr, 0, &err));
+	st = json_object_get(root, "stacks");
+	assert_int_equal(json_object_size(st), 3);
+	assert_null(json_object_get(st, "heroku-20"));
+	assert_null(json_object_get(st, "heroku-16"));
+	assert_non_null(json_object_get(st, "heroku-22"));
+	assert_null(json_object_get(json_object_get(st, "heroku-22"), "retired"));
+	arts = json_object_get(root, "artifacts");
+	assert_int_equal(json_array_size(arts), NSMALL - 2 + 1);
+	for (i = 0; i < json_array_size(arts); i++) {
+		st = json_object_get(json_array_get(arts, i), "stacks");
+		assert_int_equal(json_array_size(st), 1);
+		assert_string_not_equal(json_string_value(json_array_get(st, 0)), "heroku-20");
+	}
+	assert_null(strstr(json.ptr, "ubuntu-20.04"));
+	assert_null(strstr(toml.ptr, "ubuntu-20.04"));
+	assert_null(strstr(toml.ptr, "heroku-20"));
+	for (i = 0, p = toml.ptr; (p = strstr(p, "[[artifacts]]")) != NULL; p++)
+		i++;
+	assert_int_equal(i, NSMALL - 2 + 1);
+	json_decref(root);
+
+	m.include_retired = 1;	/* and with it: marked in the map */
+	buf_reset(&json);
+	assert_int_equal(manifest_json(&m, &json, NULL), 0);
+	assert_non_null(root = json_loads(json.ptr, 0, &err));
+	st = json_object_get(json_object_get(root, "stacks"), "heroku-16");
+	assert_true(json_is_true(json_object_get(st, "retired")));
+	assert_int_equal(json_array_size(json_object_get(root, "artifacts")), NSMALL + 1);
+	json_decref(root);
+	buf_release(&json);
+	buf_release(&toml);
+}
+
+/* The TOML's version is SemVer; the artifact's spelling stays beside it. */
+static void test_toml_semver(void **state)
+{
+	struct manifest_artifact a = small[3];	/* 3.13.0rc1 */
+	struct buf toml = BUF_INIT, json = BUF_INIT, why = BUF_INIT;
+	struct manifest m;
+
+	(void)state;
+	init_manifest(&m, &a, 1);
+	assert_int_equal(manifest_toml(&m, &toml, NULL), 0);
+	assert_non_null(strstr(toml.ptr, "[[artifacts]]\nversion = \"3.13.0-rc1\"\n"));
+	assert_non_null(strstr(toml.ptr, "\npython_version = \"3.13.0rc1\"\n"));
+	assert_int_equal(manifest_json(&m, &json, NULL), 0);
+	assert_non_null(strstr(json.ptr, "\"version\": \"3.13.0rc1\""));
+	assert_null(strstr(json.ptr, "3.13.0-rc1"));
+	/* a version the TOML cannot write as SemVer: refused, with the key */
+	a.version = "3.13";
+	buf_sets(&toml, "keep");
+	assert_int_equal(manifest_toml(&m, &toml, &why), AV_EINVAL);
+	assert_string_equal(toml.ptr, "keep");
+	assert_non_null(strstr(why.ptr, "version '3.13'"));
+	assert_non_null(strstr(why.ptr, a.key));
+	buf_release(&toml);
+	buf_release(&json);
+	buf_release(&why);
+}
+
 static void test_toml_string(void **state)
 {
 	struct buf out = BUF_INIT, why = BUF_INIT;
@@ -400,6 +490,8 @@ int main(void)
 		cmocka_unit_test(test_python_reads_both),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_retired),
+		cmocka_unit_test(test_toml_semver),
 		cmocka_unit_test(test_toml_string),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_refuses_bad_artifacts),

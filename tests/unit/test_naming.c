@@ -46,9 +46,15 @@ static void test_python_examples(void **state)
 	assert_string_equal(l.new_keys[0], "python-3.12.3-ubuntu-22.04-amd64.tar.zst");
 	naming_legacy_release(&l);
 
-	assert_int_equal(naming_parse_legacy(c, "heroku-24/runtimes/python-3.14.0a7.tar.gz",
+	assert_int_equal(naming_parse_legacy(c, "heroku-20/runtimes/python-3.14.0a7.tar.gz",
 					     &l, NULL), 0);
-	assert_string_equal(l.new_keys[0], "python-3.14.0a7-ubuntu-24.04-amd64.tar.zst");
+	assert_string_equal(l.new_keys[0], "python-3.14.0a7-ubuntu-20.04-amd64.tar.zst");
+	assert_true(l.stack->retired);
+	naming_legacy_release(&l);
+	/* heroku-24 came after the naming change: it has no legacy keys. */
+	assert_int_equal(naming_parse_legacy(c, "heroku-24/runtimes/python-3.14.0a7.tar.gz",
+					     &l, NULL), AV_EINVAL);
+	assert_int_equal(l.status, NAMING_UNKNOWN_ARCH);
 	naming_legacy_release(&l);
 
 	assert_int_equal(naming_parse_new(c, "python-3.13.0rc1-ubuntu-24.04-arm64.tar.zst",
@@ -118,8 +124,10 @@ static void test_statuses(void **state)
 		enum naming_status status;
 		const char *why;
 	} cases[] = {
-		{ 1, "heroku-18/runtimes/python-3.6.0.tar.gz", NAMING_UNKNOWN_STACK,
-		  "stack 'heroku-18' is not in config/heroku-python.json" },
+		{ 1, "cedar-14/runtimes/python-3.6.0.tar.gz", NAMING_UNKNOWN_STACK,
+		  "stack 'cedar-14' is not in config/heroku-python.json" },
+		{ 1, "heroku-26/runtimes/python-3.14.0.tar.gz", NAMING_UNKNOWN_ARCH,
+		  "stack heroku-26 has no legacy arches in config/heroku-python.json" },
 		{ 1, "heroku-22/runtimes/python-3.12.tar.gz", NAMING_BAD_VERSION,
 		  "version '3.12': fewer than 3 components" },
 		{ 1, "heroku-22/runtimes/python-3.12.3rc.tar.gz", NAMING_BAD_VERSION,
@@ -170,15 +178,105 @@ static void test_statuses(void **state)
 			fail_msg("'%s': '%s' lacks '%s'", cases[i].key, why.ptr, cases[i].why);
 	}
 	/* The raw parts are kept for reports. */
-	assert_int_equal(naming_parse_legacy(c, "heroku-18/runtimes/python-3.6.0.tar.gz",
+	assert_int_equal(naming_parse_legacy(c, "cedar-14/runtimes/python-3.6.0.tar.gz",
 					     &l, NULL), AV_EINVAL);
-	assert_string_equal(l.stack_name, "heroku-18");
+	assert_string_equal(l.stack_name, "cedar-14");
 	assert_string_equal(l.version, "3.6.0");
 	assert_null(l.stack);
 	naming_legacy_release(&l);
 	assert_string_equal(naming_status_name(NAMING_UNKNOWN_TARGET), "unknown-target");
 	buf_release(&why);
 	config_free(c);
+}
+
+/* Every kind of key a bucket with a history holds, in one table. */
+static void test_classify(void **state)
+{
+	static const struct {
+		const char *config, *key;
+		enum naming_kind kind;
+		const char *stack;		/* NULL: none */
+		enum naming_status status;
+		int legacy_scheme;
+		const char *why;		/* NULL: why stays empty */
+	} cases[] = {
+		{ "python", "python-3.12.3-ubuntu-24.04-arm64.tar.zst", NAMING_KIND_NEW,
+		  NULL, NAMING_OK, 0, NULL },
+		/* a new key of a retired stack's target is still a new key */
+		{ "python", "python-3.8.10-ubuntu-20.04-amd64.tar.zst", NAMING_KIND_NEW,
+		  NULL, NAMING_OK, 0, NULL },
+		{ "python", "python-3.13.0rc1-ubuntu-22.04-amd64.tar.zst", NAMING_KIND_NEW,
+		  NULL, NAMING_OK, 0, NULL },
+		{ "python", "heroku-22/runtimes/python-3.12.3.tar.gz", NAMING_KIND_LEGACY,
+		  "heroku-22", NAMING_OK, 0, NULL },
+		{ "python", "heroku-16/runtimes/python-2.7.18.tar.gz",
+		  NAMING_KIND_LEGACY_RETIRED, "heroku-16", NAMING_OK, 0, NULL },
+		{ "python", "heroku-18/runtimes/python-3.6.15.tar.gz",
+		  NAMING_KIND_LEGACY_RETIRED, "heroku-18", NAMING_OK, 0, NULL },
+		{ "python", "heroku-20/runtimes/python-3.13.0rc1.tar.gz",
+		  NAMING_KIND_LEGACY_RETIRED, "heroku-20", NAMING_OK, 0, NULL },
+		{ "python", "heroku-18/libraries/vendor/gdal.tar.gz",
+		  NAMING_KIND_STACK_FILE, "heroku-18", NAMING_OK, 0, NULL },
+		{ "python", "heroku-22/runtimes/pypy3.10-7.3.15.tar.gz",
+		  NAMING_KIND_STACK_FILE, "heroku-22", NAMING_OK, 0, NULL },
+		{ "python", "heroku-22/runtimes/python-3.12.3.tar.gz.sha256",
+		  NAMING_KIND_STACK_FILE, "heroku-22", NAMING_OK, 0, NULL },
+		{ "python", "heroku-24/", NAMING_KIND_STACK_FILE, "heroku-24", NAMING_OK, 0, NULL },
+		{ "python", "heroku-22/runtimes/python-3.12.tar.gz", NAMING_KIND_INVALID,
+		  "heroku-22", NAMING_BAD_VERSION, 1, "fewer than 3 components" },
+		{ "python", "heroku-24/runtimes/python-3.12.3.tar.gz", NAMING_KIND_INVALID,
+		  "heroku-24", NAMING_UNKNOWN_ARCH, 1, "no legacy arches" },
+		{ "python", "cedar-14/runtimes/python-2.7.9.tar.gz", NAMING_KIND_INVALID,
+		  NULL, NAMING_UNKNOWN_STACK, 1, "stack 'cedar-14' is not in" },
+		{ "python", "python-3.12-ubuntu-22.04-amd64.tar.zst", NAMING_KIND_INVALID,
+		  NULL, NAMING_BAD_VERSION, 0, "fewer than 3 components" },
+		{ "python", "python-3.12.3-ubuntu-22.04-arm64.tar.zst", NAMING_KIND_INVALID,
+		  NULL, NAMING_UNKNOWN_TARGET, 0, "serves ubuntu 22.04 on arm64" },
+		/* stack names are whole path segments */
+		{ "python", "heroku-2/runtimes/x", NAMING_KIND_OTHER, NULL, NAMING_UNRECOGNISED, 0, NULL },
+		{ "python", "heroku-22x/runtimes/python-3.12.3.tar.gz", NAMING_KIND_INVALID,
+		  NULL, NAMING_UNKNOWN_STACK, 1, "heroku-22x" },
+		{ "python", "heroku-22", NAMING_KIND_OTHER, NULL, NAMING_UNRECOGNISED, 0, NULL },
+		{ "python", "manifest.json", NAMING_KIND_OTHER, NULL, NAMING_UNRECOGNISED, 0, NULL },
+		{ "python", "", NAMING_KIND_OTHER, NULL, NAMING_UNRECOGNISED, 0, NULL },
+		/* ruby: "{stack}/{arch}/..." -- the folder is still the stack's */
+		{ "ruby", "heroku-22/amd64/ruby-3.3.0.tgz", NAMING_KIND_LEGACY, "heroku-22",
+		  NAMING_OK, 0, NULL },
+		{ "ruby", "heroku-22/amd64/bundler-2.5.0.tgz", NAMING_KIND_STACK_FILE,
+		  "heroku-22", NAMING_OK, 0, NULL },
+		{ "ruby", "ruby/ubuntu-22.04/amd64/ruby-3.2.4.tar.zst", NAMING_KIND_NEW,
+		  NULL, NAMING_OK, 0, NULL },
+	};
+	struct config *py = load("config/heroku-python.json");
+	struct config *rb = load("config/ruby-example.json");
+	struct buf why = BUF_INIT;
+	struct naming_class nc;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&why);
+		assert_int_equal(naming_classify(strcmp(cases[i].config, "ruby") ? py : rb,
+						 cases[i].key, &nc, &why), 0);
+		if (nc.kind != cases[i].kind || nc.status != cases[i].status ||
+		    nc.legacy_scheme != cases[i].legacy_scheme)
+			fail_msg("'%s': %s/%s/%d, want %s/%s/%d", cases[i].key,
+				 naming_kind_name(nc.kind), naming_status_name(nc.status),
+				 nc.legacy_scheme, naming_kind_name(cases[i].kind),
+				 naming_status_name(cases[i].status), cases[i].legacy_scheme);
+		if (cases[i].stack)
+			assert_string_equal(nc.stack ? nc.stack->name : "(none)", cases[i].stack);
+		else if (nc.stack)
+			fail_msg("'%s': stack %s, want none", cases[i].key, nc.stack->name);
+		if (cases[i].why ? !strstr(why.ptr, cases[i].why) : why.len != 0)
+			fail_msg("'%s': why '%s', want '%s'", cases[i].key, why.ptr,
+				 cases[i].why ? cases[i].why : "");
+	}
+	assert_string_equal(naming_kind_name(NAMING_KIND_LEGACY_RETIRED), "legacy-retired");
+	assert_string_equal(naming_kind_name(NAMING_KIND_STACK_FILE), "stack-file");
+	buf_release(&why);
+	config_free(py);
+	config_free(rb);
 }
 
 /* xorshift64*: a fixed seed, so failures reproduce. */
@@ -342,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_python_examples),
 		cmocka_unit_test(test_ruby_examples),
 		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_property_python),
 		cmocka_unit_test(test_property_ruby),
 		cmocka_unit_test(test_render_refuses_bad_input),

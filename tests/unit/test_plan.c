@@ -57,17 +57,17 @@ static void test_prefixes(void **state)
 	(void)state;
 	plan_init(&p);
 	assert_int_equal(plan_add_legacy(&p, cfg, "old/", "new/",
-					 "old/heroku-24/runtimes/python-3.13.0rc1.tar.gz",
+					 "old/heroku-22/runtimes/python-3.13.0rc1.tar.gz",
 					 1, "e", NULL), 0);
 	/* not under the source prefix: ignored */
 	assert_int_equal(plan_add_legacy(&p, cfg, "old/", "new/",
-					 "heroku-24/runtimes/python-3.13.0.tar.gz",
+					 "heroku-22/runtimes/python-3.13.0.tar.gz",
 					 1, "e", NULL), 0);
 	assert_int_equal(p.n, 1);
 	assert_string_equal(p.items[0].new_key,
-			    "new/python-3.13.0rc1-ubuntu-24.04-amd64.tar.zst");
+			    "new/python-3.13.0rc1-ubuntu-22.04-amd64.tar.zst");
 	assert_string_equal(p.items[0].legacy_key,
-			    "old/heroku-24/runtimes/python-3.13.0rc1.tar.gz");
+			    "old/heroku-22/runtimes/python-3.13.0rc1.tar.gz");
 	plan_release(&p);
 }
 
@@ -77,7 +77,7 @@ static void test_invalid_keys_say_why(void **state)
 
 	(void)state;
 	plan_init(&p);
-	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "heroku-18/runtimes/python-3.6.15.tar.gz",
+	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "cedar-14/runtimes/python-3.6.15.tar.gz",
 					 1, "e", NULL), 0);
 	assert_int_equal(plan_add_legacy(&p, cfg, "", "", "heroku-22/runtimes/python-3.12.tar.gz",
 					 1, "e", NULL), 0);
@@ -91,7 +91,7 @@ static void test_invalid_keys_say_why(void **state)
 	assert_int_equal(p.n, 3);
 	assert_non_null(strstr(p.items[2].reason, "3.12.3x"));
 	assert_int_equal(p.items[0].action, PLAN_INVALID);
-	assert_non_null(strstr(p.items[0].reason, "heroku-18"));
+	assert_non_null(strstr(p.items[0].reason, "cedar-14"));
 	assert_int_equal(p.items[1].action, PLAN_INVALID);
 	assert_non_null(strstr(p.items[1].reason, "3.12"));
 	assert_int_equal(p.items[2].action, PLAN_INVALID);
@@ -118,10 +118,65 @@ static void test_filters(void **state)
 	plan_release(&p);
 }
 
+/* Retired stacks are planned only when named, and counted when not. */
+static void test_retired_stacks(void **state)
+{
+	static const char *const keys[] = {
+		"heroku-16/runtimes/python-2.7.18.tar.gz",
+		"heroku-18/runtimes/python-3.6.15.tar.gz",
+		"heroku-18/runtimes/python-3.12.bad.tar.gz",	/* retired, invalid */
+		"heroku-20/runtimes/python-3.12.3.tar.gz",
+		"heroku-22/runtimes/python-3.12.3.tar.gz",
+		"heroku-18/libraries/vendor/gdal.tar.gz",
+	};
+	static const char *const named[] = { "heroku-18", "heroku-22" };
+	static const char *const active[] = { "heroku-22" };
+	struct plan_filter all = { NULL, 0, NULL, 0, 0 };
+	struct plan_filter two = { named, 2, NULL, 0, 0 };
+	struct plan_filter one = { active, 1, NULL, 0, 0 };
+	struct plan p;
+	size_t i;
+
+	(void)state;
+	plan_init(&p);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_int_equal(plan_add_legacy(&p, cfg, "", "", keys[i], 1, "e", &all), 0);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.items[0].legacy_key, "heroku-22/runtimes/python-3.12.3.tar.gz");
+	assert_int_equal(p.retired, 4);
+	assert_int_equal(p.ignored, 1);
+	plan_release(&p);
+
+	plan_init(&p);	/* no filter at all: the same */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		plan_add_legacy(&p, cfg, "", "", keys[i], 1, "e", NULL);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.retired, 4);
+	plan_release(&p);
+
+	plan_init(&p);	/* heroku-18 named: its two keys are planned */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		plan_add_legacy(&p, cfg, "", "", keys[i], 1, "e", &two);
+	plan_sort(&p);
+	assert_int_equal(p.n, 3);
+	assert_string_equal(p.items[0].new_key, "python-3.12.3-ubuntu-22.04-amd64.tar.zst");
+	assert_string_equal(p.items[1].new_key, "python-3.6.15-ubuntu-18.04-amd64.tar.zst");
+	assert_int_equal(p.items[2].action, PLAN_INVALID);
+	assert_int_equal(p.retired, 0);	/* the others were not asked for */
+	plan_release(&p);
+
+	plan_init(&p);	/* only an active stack named: nothing retired counted */
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		plan_add_legacy(&p, cfg, "", "", keys[i], 1, "e", &one);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.retired, 0);
+	plan_release(&p);
+}
+
 /* The union of all shards is the full plan, with no overlap. */
 static void test_shards_partition_the_plan(void **state)
 {
-	static const char *stacks[] = { "heroku-20", "heroku-22", "heroku-24", "heroku-18" };
+	static const char *stacks[] = { "heroku-22", "heroku-24", "cedar-14", "heroku-26" };
 	char key[128];
 	struct plan full, part;
 	struct plan_filter f = { NULL, 0, NULL, 0, 0 };
@@ -183,6 +238,9 @@ static void test_decide(void **state)
 	     v4[] = "drop", v5[] = "22";
 	struct s3_meta m[6] = { { names[0], v0 }, { names[1], v1 }, { names[2], v2 },
 				{ names[3], v3 }, { names[4], v4 }, { names[5], v5 } };
+	/* made elsewhere: metadata, but none of archivist's (aws s3 sync) */
+	char sn[2][16] = { "sha256", "mtime" }, sv0[] = "0123", sv1[] = "1700000000";
+	struct s3_meta sync[2] = { { sn[0], sv0 }, { sn[1], sv1 } };
 	struct plan p;
 	struct plan_item *it;
 
@@ -196,7 +254,15 @@ static void test_decide(void **state)
 	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_SKIP);
 	assert_int_equal(decide(it, 1, m, 0, &s), 0);
+	assert_int_equal(it->action, PLAN_PRESENT);
+	assert_non_null(strstr(it->reason, "made elsewhere"));
+	assert_string_equal(plan_action_name(it->action), "present");
+	assert_int_equal(decide(it, 1, sync, 2, &s), 0);
+	assert_int_equal(it->action, PLAN_PRESENT);
+	/* published by archivist: settings, no migration source */
+	assert_int_equal(decide(it, 1, m + 3, 3, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
+	assert_non_null(strstr(it->reason, "records no migration source"));
 	s.level = 19;
 	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
@@ -245,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_keys_say_why),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_shards_partition_the_plan),
+		cmocka_unit_test(test_retired_stacks),
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_parse_shard),
 	};

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <regex.h>
 
 #include "archivist/buf.h"
 #include "archivist/error.h"
@@ -127,6 +128,61 @@ static void test_natcmp(void **state)
 	assert_int_equal(version_natcmp("4", "04"), -version_natcmp("04", "4"));
 }
 
+/* The regular expression semver.org gives for SemVer 2.0.0, in POSIX ERE
+ * (\\d spelled [0-9], non-capturing groups as plain ones). */
+#define SEMVER_ERE "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)" \
+	"(-((0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)" \
+	"(\\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?" \
+	"(\\+([0-9a-zA-Z-]+(\\.[0-9a-zA-Z-]+)*))?$"
+
+static void test_semver(void **state)
+{
+	static const struct { const char *python, *semver; } cases[] = {
+		{ "3.12.3", "3.12.3" },
+		{ "3.13.0rc1", "3.13.0-rc1" },
+		{ "3.14.0b2", "3.14.0-b2" },
+		{ "3.14.0a7", "3.14.0-a7" },
+		{ "0.0.0", "0.0.0" },
+		{ "3.9.0a10", "3.9.0-a10" },
+		{ "999999999.0.1rc999999999", "999999999.0.1-rc999999999" },
+	};
+	static const char *const bad[] = { "3.12", "3.12.3-rc1", "3.12.3.post1", "",
+					   "03.1.2", "3.13.0rc", "v3.12.3" };
+	struct buf out = BUF_INIT, why = BUF_INIT;
+	regex_t re;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(regcomp(&re, SEMVER_ERE, REG_EXTENDED | REG_NOSUB), 0);
+	/* the expression itself, on the examples of the SemVer 2.0.0 text */
+	assert_int_equal(regexec(&re, "1.0.0-alpha.1", 0, NULL, 0), 0);
+	assert_int_equal(regexec(&re, "1.0.0-0.3.7", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&re, "3.13.0rc1", 0, NULL, 0), 0);
+	assert_int_not_equal(regexec(&re, "1.0.0-01", 0, NULL, 0), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&out);
+		assert_int_equal(version_semver(cases[i].python, &out, NULL), 0);
+		assert_string_equal(out.ptr, cases[i].semver);
+		if (regexec(&re, out.ptr, 0, NULL, 0) != 0)
+			fail_msg("'%s' is not SemVer 2.0.0", out.ptr);
+	}
+	buf_sets(&out, "kept");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&why);
+		assert_int_equal(version_semver(bad[i], &out, &why), AV_EINVAL);
+		assert_string_equal(out.ptr, "kept");
+		assert_non_null(strstr(why.ptr, "version '"));
+	}
+	assert_true(version_is_final("3.12.3"));
+	assert_true(version_is_final("3.12.10"));
+	assert_false(version_is_final("3.13.0rc1"));
+	assert_false(version_is_final("3.14.0a7"));
+	assert_false(version_is_final("3.12"));
+	regfree(&re);
+	buf_release(&out);
+	buf_release(&why);
+}
+
 static void test_glob(void **state)
 {
 	(void)state;
@@ -151,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_sort_last),
 		cmocka_unit_test(test_natcmp),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_semver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
