@@ -323,12 +323,27 @@ static int hex_digest(const unsigned char d[32], char out[65])
 	return 0;
 }
 
-/* Pass 2 into the encoder, or (level 0) straight to the output. */
-static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size)
+/* Where the first zstd job ends, or 0 for one job. */
+static uint64_t choose_cut(const struct pipeline *p, uint64_t size)
 {
-	struct zstd_enc_opts zo = { p->o.level, workers(p), size, 0 };
+	enum pipeline_layout l = p->o.layout;
+
+	if (l == PIPELINE_LAYOUT_ONE_JOB ||
+	    (l == PIPELINE_LAYOUT_AUTO && workers(p) < 2))
+		return 0;
+	return zstd_enc_cut(size, ZSTD_ENC_JOB_SIZE);
+}
+
+/* Pass 2 into the encoder, or (level 0) straight to the output. */
+static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size,
+		  struct pipeline_stats *st)
+{
+	struct zstd_enc_opts zo = { p->o.level, workers(p), size, 0, 0 };
 	struct sink in = { enc_write, p }, out = { out_write, p };
 	int rc;
+
+	if (p->o.level)
+		st->cut = zo.cut = choose_cut(p, size);
 
 	progress_start(p->o.progress, p->o.level ? "compressing" : "writing",
 		       size);
@@ -347,7 +362,7 @@ static int compress(struct pipeline *p, struct rewrite *rw,
 	unsigned int n = 0;
 	int rc;
 
-	if ((rc = encode(p, rw, st->rw.tar_out)) != 0)
+	if ((rc = encode(p, rw, st->rw.tar_out, st)) != 0)
 		return rc;
 	progress_update(p->o.progress, st->rw.tar_out, p->out_bytes);
 	if (!EVP_DigestFinal_ex(p->out_md, st->sha256, &n) ||
@@ -418,7 +433,7 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 	char in_hex[65];
 
 	hex_digest(st->in_sha256, in_hex);
-	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:I, s:I,"
+	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:I, s:I, s:I,"
 			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
 			 "sha256", st->sha256_hex,
 			 "size", (json_int_t)st->out_bytes,
@@ -426,6 +441,7 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 			 "input_size", (json_int_t)st->in_bytes,
 			 "input_sha256", in_hex,
 			 "level", st->level,
+			 "zstd_cut", (json_int_t)st->cut,
 			 "tar_size_in", (json_int_t)rw->tar_in,
 			 "tar_size_out", (json_int_t)rw->tar_out,
 			 "bytes_saved", (json_int_t)(rw->tar_in - rw->tar_out),
