@@ -23,6 +23,7 @@
 #include "archivist/cli.h"
 #include "archivist/config.h"
 #include "archivist/convert.h"
+#include "archivist/jobs.h"
 #include "archivist/plan.h"
 #include "archivist/progress.h"
 #include "archivist/s3.h"
@@ -59,7 +60,7 @@ struct migration {
 	struct migration_item *items;	/* one per plan item */
 	time_t started;
 	int jobs;			/* archives at once */
-	int workers;			/* zstd workers per archive */
+	struct jobs_pool pool;		/* zstd workers and layout of each */
 	pthread_mutex_t lock;		/* output and progress */
 	struct progress *progress;	/* the overall display, or NULL */
 	uint64_t bytes_done, bytes_total;

@@ -53,7 +53,9 @@ static void migrate_usage(FILE *f)
 	      "  --tmpdir DIR       where archives are spooled (default $TMPDIR, /tmp)\n\n"
 	      "Parallelism (-j): by default one archive per core, at most one per\n"
 	      "0.8 GB of available memory at level 20+ (0.4 GB at 16-19), never more\n"
-	      "than there are archives; spare cores become zstd workers.\n\n"
+	      "than there are archives.  Each archive is one zstd job while others\n"
+	      "can use the cores; one that would leave a core idle (a single\n"
+	      "archive, the last of a batch) is cut into two jobs on two cores.\n\n"
 	      "Exit status: 0 all done or already done, 1 an archive failed or is\n"
 	      "invalid, 2 usage or configuration error, 3 a conflict (and none failed).\n", f);
 }

@@ -126,6 +126,7 @@ int convert_object(struct s3_client *c, const struct convert_job *j,
 	o.pyc = j->settings->pyc;
 	o.keep_opt_pyc = j->settings->keep_opt_pyc;
 	o.workers = j->workers;
+	o.layout = j->split ? PIPELINE_LAYOUT_SPLIT : PIPELINE_LAYOUT_ONE_JOB;
 	o.name = j->item->legacy_key;
 	o.tmpdir = j->tmpdir;
 	o.in_size = j->item->legacy_size;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <libgen.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "archivist/config.h"
 #include "archivist/deliver.h"
 #include "archivist/error.h"
+#include "archivist/jobs.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
@@ -22,6 +24,7 @@
 #include "archivist/publish.h"
 #include "archivist/sigv4.h"
 #include "archivist/version.h"
+#include "archivist/workers.h"
 
 #define READ_SIZE ((size_t)1 << 20)
 
@@ -38,8 +41,16 @@ struct pub {
 	struct config *config;
 	struct s3_client *client;
 	struct pub_item *items;
-	size_t failed, conflicts;
-	struct progress *progress;	/* the current file's display, or NULL */
+	size_t failed, conflicts;	/* under lock */
+	int jobs;			/* files made at once */
+	struct jobs_pool pool;		/* their zstd workers and layout */
+	pthread_mutex_t lock;		/* counters and output */
+};
+
+/* One file being published: what its steps share. */
+struct pub_one {
+	struct jobs_layout layout;
+	struct progress *progress;	/* its display, or NULL */
 };
 
 /* "python-3.12.3.tar.gz" -> "3.12.3" when the name is NAME-VERSION.EXT. */
@@ -308,7 +319,8 @@ static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 }
 
 /* The pipeline, from the file into a temporary file. */
-static int make_archive(const struct pub *p, const char *file, struct made *m,
+static int make_archive(const struct pub *p, const struct pub_one *one,
+			const char *file, struct made *m,
 			struct pipeline_stats *st)
 {
 	struct pipeline_opts o;
@@ -325,7 +337,10 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	o.keep_opt_pyc = p->a->keep_opt_pyc;
 	o.name = file;
 	o.tmpdir = p->a->tmpdir;
-	o.progress = p->progress;
+	o.progress = one->progress;
+	o.workers = one->layout.workers;
+	o.layout = one->layout.split ? PIPELINE_LAYOUT_SPLIT :
+		   PIPELINE_LAYOUT_ONE_JOB;
 	if (!buf)
 		rc = AV_ENOMEM;
 	else if ((in = open(file, O_RDONLY | O_CLOEXEC)) < 0)
@@ -355,13 +370,17 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	return rc;
 }
 
-static void report(const struct pub *p, const struct pub_item *it,
+/* Prints the result of one file; counts failures and conflicts. */
+static void report(struct pub *p, const struct pub_item *it,
 		   const char *result, const struct made *m)
 {
 	struct buf url = BUF_INIT;
 	char human[16];
 
 	manifest_url(p->config->base_url, it->key, &url);
+	pthread_mutex_lock(&p->lock);
+	p->failed += strcmp(result, "failed") == 0;
+	p->conflicts += strcmp(result, deliver_result_name(DELIVER_CONFLICT)) == 0;
 	if (p->g->json) {
 		jsonout_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
 			"event", "publish", "result", result, "file", it->file,
@@ -375,12 +394,14 @@ static void report(const struct pub *p, const struct pub_item *it,
 		printf("%-9s %s  %s\n", result, it->key, url.ptr);
 	}
 	fflush(stdout);
+	pthread_mutex_unlock(&p->lock);
 	buf_release(&url);
 }
 
 /* What the object records of how it was made. */
-static int deliver_made(struct pub *p, const struct pub_item *it,
-			struct made *m, enum deliver_result *res)
+static int deliver_made(struct pub *p, const struct pub_one *one,
+			const struct pub_item *it, struct made *m,
+			enum deliver_result *res)
 {
 	char names[6][32], level[12], in_hex[65], pyc[24], opt[8], tool[16];
 	struct s3_meta meta[6];
@@ -418,7 +439,7 @@ static int deliver_made(struct pub *p, const struct pub_item *it,
 	d.sha256 = m->sha;
 	d.meta = meta;
 	d.nmeta = 6;
-	d.progress = p->progress;
+	d.progress = one->progress;
 	rc = deliver_archive(p->client, &d, res);
 	buf_release(&file);
 	return rc;
@@ -427,36 +448,57 @@ static int deliver_made(struct pub *p, const struct pub_item *it,
 static void publish_one(struct pub *p, const struct pub_item *it)
 {
 	struct made m = { -1, 0, { 0 }, { 0 }, "" };
+	struct pub_one one = { { 1, 0 }, NULL };
 	struct pipeline_stats st;
 	enum deliver_result res = DELIVER_CREATED;
 	int rc;
 
 	if (!p->a->as_is && (rc = made_before(p, it, &m)) != 0) {
-		if (rc == 1)
-			report(p, it, "identical", &m);
-		else
-			p->failed++, report(p, it, "failed", NULL);
+		report(p, it, rc == 1 ? "identical" : "failed", rc == 1 ? &m : NULL);
 		return;
 	}
-	if (p->g->progress)
-		p->progress = progress_new(STDERR_FILENO, it->file);
-	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
+	if (p->g->progress && p->jobs == 1)
+		one.progress = progress_new(STDERR_FILENO, it->file);
+	if (p->a->as_is) {
+		rc = take_as_is(it->file, &m);
+	} else {
+		one.layout = jobs_pool_take(&p->pool);
+		rc = make_archive(p, &one, it->file, &m, &st);
+		jobs_pool_give(&p->pool, &one.layout);
+	}
 	if (!rc) {
 		s3_sha256_hex(m.sha, m.hex);
-		rc = deliver_made(p, it, &m, &res);
+		rc = deliver_made(p, &one, it, &m, &res);
 	}
 	if (m.fd >= 0)
 		close(m.fd);
-	progress_free(p->progress);
-	p->progress = NULL;
-	if (rc) {
-		p->failed++;
-		report(p, it, "failed", NULL);
-		return;
-	}
-	if (res == DELIVER_CONFLICT)
-		p->conflicts++;
-	report(p, it, deliver_result_name(res), &m);
+	progress_free(one.progress);
+	report(p, it, rc ? "failed" : deliver_result_name(res), rc ? NULL : &m);
+}
+
+static void publish_nth(void *ctx, size_t i)
+{
+	struct pub *p = ctx;
+
+	publish_one(p, &p->items[i]);
+}
+
+/* Makes and delivers every file, several at once when there are cores
+ * for them (jobs.h), as migrate does. */
+static void publish_all(struct pub *p)
+{
+	struct jobs_choice jc;
+
+	jc = jobs_choose(jobs_cores(), jobs_mem_available(), p->a->level,
+			 p->a->nfiles, p->g->jobs);
+	if (p->a->as_is)
+		jc.jobs = 1;	/* no compression: one at a time is enough */
+	p->jobs = jc.jobs;
+	jobs_pool_init(&p->pool, &jc, p->a->nfiles);
+	msg_verbose("%zu file(s) to publish, %d at a time, on %d zstd worker(s)",
+		    p->a->nfiles, jc.jobs, jc.jobs * jc.workers);
+	workers_run(p->a->nfiles, jc.jobs, publish_nth, p);
+	jobs_pool_release(&p->pool);
 }
 
 /* --dry-run: only HEAD.  The content is not made, so an existing key can
@@ -467,7 +509,7 @@ static void dry_run_one(struct pub *p, const struct pub_item *it)
 
 	s3_head_init(&h);
 	if (s3_head(p->client, p->a->to.bucket, it->key, &h) != 0)
-		p->failed++, report(p, it, "failed", NULL);
+		report(p, it, "failed", NULL);
 	else
 		report(p, it, h.exists ? "exists" : "create", NULL);
 	s3_head_release(&h);
@@ -494,13 +536,19 @@ static int open_all(struct pub *p)
 
 int publish_run(struct publish_args *a, const struct globals *g)
 {
-	struct pub p = { a, g, NULL, NULL, NULL, 0, 0, NULL };
+	struct pub p;
 	size_t i;
 	int rc, status;
 
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.g = g;
+	pthread_mutex_init(&p.lock, NULL);
 	rc = open_all(&p);
-	for (i = 0; !rc && i < a->nfiles; i++)
-		a->dry_run ? dry_run_one(&p, &p.items[i]) : publish_one(&p, &p.items[i]);
+	for (i = 0; !rc && a->dry_run && i < a->nfiles; i++)
+		dry_run_one(&p, &p.items[i]);
+	if (!rc && !a->dry_run)
+		publish_all(&p);
 	if (rc)
 		status = rc == AV_EUSAGE || rc == AV_ECONFIG ? EXIT_USAGE : EXIT_FAILED;
 	else if (p.failed)
@@ -514,5 +562,6 @@ int publish_run(struct publish_args *a, const struct globals *g)
 	free(p.items);
 	s3_client_free(p.client);
 	config_free(p.config);
+	pthread_mutex_destroy(&p.lock);
 	return status;
 }
