@@ -95,6 +95,9 @@ int migration_plan(struct migration *m)
 	lo.prefix = m->src_prefix;
 	if ((rc = s3_list(m->client, m->src_bucket, &lo, on_legacy, m)))
 		goto out;
+	if (m->filter && (rc = plan_keep_shard(&m->plan, m->filter->shard,
+					       m->filter->nshards)))
+		goto out;
 	plan_sort(&m->plan);
 	for (i = 0; i < m->plan.n && !rc; i++)
 		rc = decide(m, &m->plan.items[i]);
