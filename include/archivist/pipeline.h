@@ -98,6 +98,9 @@ struct pipeline_stats {
 	char sha256_hex[65];		/* the same, lower-case hex */
 	uint64_t cut;			/* where the first zstd job ended
 					   (tar offset), 0: one job */
+	unsigned char tar_sha256[32];	/* of the tar the frame holds (the
+					   content, whatever the layout) */
+	char tar_sha256_hex[65];
 	struct rewrite_stats rw;	/* entries, pycs, tar sizes */
 };
 
@@ -131,6 +134,7 @@ const char *pipeline_format_name(enum pipeline_format f);
 
 /* The stats as a JSON object (new reference; NULL when out of memory):
  * sha256, size, input_format, input_size, input_sha256, level, zstd_cut,
+ * tar_sha256,
  * tar_size_in, tar_size_out, bytes_saved, entries, entries_out,
  * opt_pycs_dropped, links_materialized, links_redirected, pycs, and
  * pyc: {rewritten, already-hash, stale, ...: count}.  Callers add their

@@ -45,6 +45,8 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 	const struct plan_item *it = j->item;
 	struct provenance_source src = { it->legacy_key, it->legacy_etag,
 					 it->legacy_size, NULL, NULL };
+	struct provenance_made made = { res->st.tar_sha256_hex, res->st.level,
+					res->st.cut };
 	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
 	char sha[65];
@@ -52,7 +54,7 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 
 	s3_sha256_hex(res->st.in_sha256, sha);
 	src.sha256 = sha;
-	if ((rc = provenance_meta_build(&pm, &src, j->settings)) == 0) {
+	if ((rc = provenance_meta_build(&pm, &src, j->settings, &made)) == 0) {
 		d.bucket = j->dst_bucket;
 		d.key = it->new_key;
 		d.fd = fd;

@@ -396,9 +396,10 @@ static void report(struct pub *p, const struct pub_item *it,
 /* Uploads the archive with the record of how it was made (provenance.h). */
 static int deliver_made(struct pub *p, const struct pub_one *one,
 			const struct pub_item *it, struct made *m,
-			enum deliver_result *res)
+			const struct pipeline_stats *st, enum deliver_result *res)
 {
 	struct provenance_source src = { 0 };
+	struct provenance_made made = { 0 };
 	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
 	char in_hex[65];
@@ -407,7 +408,13 @@ static int deliver_made(struct pub *p, const struct pub_one *one,
 	s3_sha256_hex(m->in_sha, in_hex);
 	src.file = it->file;
 	src.sha256 = in_hex;
-	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set)) == 0) {
+	if (st) {
+		made.tar_sha256 = st->tar_sha256_hex;
+		made.level = st->level;
+		made.cut = st->cut;
+	}
+	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set,
+					st ? &made : NULL)) == 0) {
 		d.bucket = p->a->to.bucket;
 		d.key = it->key;
 		d.fd = m->fd;
@@ -445,7 +452,7 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 	}
 	if (!rc) {
 		s3_sha256_hex(m.sha, m.hex);
-		rc = deliver_made(p, &one, it, &m, &res);
+		rc = deliver_made(p, &one, it, &m, p->a->as_is ? NULL : &st, &res);
 	}
 	if (m.fd >= 0)
 		close(m.fd);

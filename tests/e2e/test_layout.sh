@@ -89,6 +89,55 @@ check_eq "the same layout gives the same bytes" "$two_jobs" "$(sha_of "$(k 1)")"
 check_eq "cut and uncut frames hold the same tar" \
 	"$(gzip -dc "$B/python-3.12.1.tar.gz" | sha256sum)" "$(zstd -dcq "$TMP/cut.tar.zst" | sha256sum)"
 
+# --- identity by content: two runs racing with different layouts ----------
+# B plans first (the keys absent), then its downloads stall while A makes
+# and uploads both archives; B's uploads then find A's objects: the same
+# source, settings and tar in another zstd layout, so identical, nothing
+# rewritten, no conflict.  Both ways round: A one job each, B cut; then
+# A cut, B one job each.
+# race PREFIX A_JOBS B_JOBS B_STALLED_GETS
+race() {
+	local to=s3://bkt/$1/ mark ra rb
+	mark=$(log_mark)
+	mock_fault "stall 12 op=GetObject count=$4"
+	av --json -j "$3" migrate --from s3://bkt --to "$to" --level 1 --version '3.12.[12]' \
+		>"$TMP/b.out" 2>"$TMP/b.err" & pb=$!
+	sleep 2
+	av --json -j "$2" migrate --from s3://bkt --to "$to" --level 1 --version '3.12.[12]' \
+		>"$TMP/a.out" 2>"$TMP/a.err"; ra=$?
+	wait $pb; rb=$?
+	mock_faults_clear
+	check_eq "$1: both runs exit 0" "0 0" "$ra $rb"
+	[ "$rb" = 0 ] || sed 's/^/# b: /' "$TMP/b.err" >&2
+	results() { "$PY" -c 'import json, sys
+print(" ".join(sorted(o["result"] for o in map(json.loads, sys.stdin) if o.get("event") == "result")))' <"$1"; }
+	check_eq "$1: A created both" "created created" "$(results "$TMP/a.out")"
+	check_eq "$1: B found both identical, in another layout" "identical identical" \
+		"$(results "$TMP/b.out")"
+	log_since "$mark" >"$TMP/race.log"
+	check_eq "$1: each key written once, B's two uploads refused" "2 0 2" "$("$PY" -c '
+import json, sys
+ok = refused = other = 0
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["op"] in ("PutObject", "CompleteMultipartUpload") and "/'"$1"'/" in o["path"]:
+        if o["status"] == 200: ok += 1
+        elif o["status"] == 412: refused += 1
+        else: other += 1
+print(ok, other, refused)' "$TMP/race.log")"
+}
+layout() { boto 'print(s3.head_object(Bucket="bkt", Key=sys.argv[1])["Metadata"].get("archivist-zstd-layout"))' "$1/$(k 1)"; }
+race r1 2 1 1
+check_eq "r1: the object is A's, one job" "jobs=1" "$(layout r1)"
+race r2 1 2 2
+check_match "r2: the object is A's, cut" "^jobs=2 cut=[1-9][0-9]*$" "$(layout r2)"
+tarsha() { boto 'print(s3.head_object(Bucket="bkt", Key=sys.argv[1])["Metadata"].get("archivist-tar-sha256"))' "$1/$(k 1)"; }
+check_eq "both record the sha256 of the tar they hold" \
+	"$(gzip -dc "$B/python-3.12.1.tar.gz" | sha256sum | cut -d' ' -f1) $(gzip -dc "$B/python-3.12.1.tar.gz" | sha256sum | cut -d' ' -f1)" \
+	"$(tarsha r1) $(tarsha r2)"
+out=$(av -j 1 migrate --from s3://bkt --to s3://bkt/r1/ --level 1 --version '3.12.[12]')
+check_match "a rerun in the other layout skips both" "done: 0 created, 2 skipped" "$out"
+
 # --- recompress: one job with one worker, cut with two --------------------
 "$AV" -q --json recompress --level 1 --workers 1 "$B/python-3.12.1.tar.gz" "$TMP/w1.tar.zst" >"$TMP/w1.json"
 "$AV" -q --json recompress --level 1 --workers 2 "$B/python-3.12.1.tar.gz" "$TMP/w2.tar.zst" >"$TMP/w2.json"
