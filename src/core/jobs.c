@@ -47,12 +47,15 @@ struct jobs_layout jobs_layout(int slots, int jobs, int running, int busy,
 			       size_t waiting)
 {
 	struct jobs_layout l = { 1, 0 };
-	int free_ = slots - busy, startable = jobs - running - 1;
+	int spare = slots - busy, startable = jobs - running - 1;
 
+	/* the archives that will start beside this one take a worker each */
 	if (startable > 0 && waiting > 0)
-		free_ -= waiting < (size_t)startable ? (int)waiting : startable;
-	if (free_ >= 2)
-		l.workers = 2, l.split = 1;
+		spare -= waiting < (size_t)startable ? (int)waiting : startable;
+	if (spare >= 2) {
+		l.workers = 2;
+		l.split = 1;
+	}
 	return l;
 }
 
