@@ -8,6 +8,7 @@
 
 #include "archivist/error.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 #include "mock_http.h"
 #include "mock_xml.h"
 
@@ -48,7 +49,7 @@ static char *pct_decode(const char *s, size_t n)
 {
 	struct buf b = BUF_INIT;
 
-	if (sigv4_uri_decode(&b, s, n)) {
+	if (uri_decode(&b, s, n)) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 #include "mock_ops.h"
 #include "mock_server.h"
 #include "mock_store.h"
@@ -406,7 +407,7 @@ static int copy_source(const char *h, char **bucket, char **key)
 	if (*h == '/')
 		h++;
 	n = strcspn(h, "?");
-	if (sigv4_uri_decode(&b, h, n) || !(slash = strchr(b.ptr, '/')) ||
+	if (uri_decode(&b, h, n) || !(slash = strchr(b.ptr, '/')) ||
 	    slash == b.ptr || !slash[1]) {
 		buf_release(&b);
 		return AV_EINVAL;

@@ -4,6 +4,7 @@
 
 #include "archivist/error.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 #include "mock_xml.h"
 
 int xml_begin(struct buf *out, const char *root)
@@ -50,7 +51,7 @@ int xml_elem_u64(struct buf *out, const char *name, unsigned long long n)
 
 int xml_url_encode(struct buf *out, const char *s)
 {
-	return sigv4_uri_encode(out, s, strlen(s), 1);
+	return uri_encode(out, s, strlen(s), 1);
 }
 
 int xml_error_doc(struct buf *out, const char *code, const char *message,

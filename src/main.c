@@ -146,14 +146,14 @@ static int parse_jobs(const char *s, int *out)
 static int apply(struct globals *g, int i, const char *val, int *verbosity)
 {
 	switch (gopts[i].id) {
-	case G_ENDPOINT: g->endpoint = val; break;
-	case G_REGION: g->region = val; break;
-	case G_PROFILE: g->profile = val; break;
+	case G_ENDPOINT: g->s3.endpoint = val; break;
+	case G_REGION: g->s3.region = val; break;
+	case G_PROFILE: g->s3.profile = val; break;
 	case G_CONFIG: g->config = val; break;
-	case G_CA: g->ca_bundle = val; break;
-	case G_PATH: g->addressing = ADDR_PATH; break;
-	case G_VIRT: g->addressing = ADDR_VIRTUAL; break;
-	case G_NOSIGN: g->no_sign = 1; break;
+	case G_CA: g->s3.ca_bundle = val; break;
+	case G_PATH: g->s3.addressing = ADDR_PATH; break;
+	case G_VIRT: g->s3.addressing = ADDR_VIRTUAL; break;
+	case G_NOSIGN: g->s3.no_sign = 1; break;
 	case G_JOBS:
 		if (parse_jobs(val, &g->jobs) != 0) {
 			msg_error("-j/--jobs takes a number from 1 to 256, not '%s'", val);

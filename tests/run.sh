@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test program against one or more build directories and prints
-# one closing line: "N passed, N failed[, N skipped]".
+# one closing line: "N passed, N failed[, N skipped]", then the programs
+# that skipped something, by name.
 #
 # A test program speaks TAP on stdout: "ok N - name", "not ok N - name",
 # "ok N - name # SKIP reason".  A program that exits non-zero without
@@ -15,6 +16,7 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=86}
 passed=0 failed=0 skipped=0
+skipped_in=()	# "[build] name" of each program that skipped something
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/archivist-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 
@@ -44,6 +46,10 @@ run_one() {	# BUILD NAME COMMAND...
 		f=1
 		echo "not ok - $name exited with status $rc" >>"$out"
 	fi
+	if [ $((p + f + s)) -eq 0 ]; then	# it ran nothing: not a pass
+		f=1
+		echo "not ok - $name reported no test" >>"$out"
+	fi
 	if [ "$f" -gt 0 ]; then
 		echo "FAIL [$build] $name: $p passed, $f failed, $s skipped"
 		grep -E '^not ok' "$out" | sed 's/^/    /'
@@ -53,6 +59,8 @@ run_one() {	# BUILD NAME COMMAND...
 		grep -Ei '^ok [0-9]+.*# skip' "$out" | sed 's/^/    /'
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	[ "$s" -gt 0 ] && skipped_in+=("[$build] $name")
+	return 0
 }
 
 for build in "$@"; do
@@ -77,6 +85,7 @@ if [ "$fuzz_secs" != 0 ]; then
 	if ! command -v clang >/dev/null; then
 		echo "ok   [fuzz] fuzz_targets: skipped (no clang)"
 		skipped=$((skipped + 1))
+		skipped_in+=("[fuzz] fuzz_targets (no clang)")
 	elif ! make --no-print-directory -j2 fuzz-build >"$log_dir/fuzz-build" 2>&1; then
 		echo "FAIL [fuzz] make fuzz-build"
 		tail -n 40 "$log_dir/fuzz-build" | sed 's/^/    | /'
@@ -89,4 +98,8 @@ fi
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
+if [ ${#skipped_in[@]} -gt 0 ]; then
+	echo "skipped in:"
+	printf '    %s\n' "${skipped_in[@]}"
+fi
 [ "$failed" -eq 0 ]

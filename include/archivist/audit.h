@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "archivist/cli.h"
+#include "archivist/session.h"
 
 struct audit_opts {
 	const char *bucket;
@@ -33,8 +33,12 @@ struct audit_opts {
 	const char *tmpdir;
 };
 
-/* Runs the audit and prints the report; returns an exit status: 0 no
- * problem, 1 problems found (or a failure), 2 usage/configuration. */
-int audit_run(const struct globals *g, const struct audit_opts *o);
+/*
+ * Runs the audit with the session's configuration and client and prints
+ * the report.  Returns 0 with *res FLOW_DONE (no problem) or FLOW_FAILED
+ * (problems found), or the listing's error (reported).
+ */
+int audit_run(const struct session *s, const struct audit_opts *o,
+	      enum flow_result *res);
 
 #endif

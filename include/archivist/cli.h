@@ -10,7 +10,8 @@
 
 #include <stdio.h>
 
-#define ARCHIVIST_VERSION "0.1.0"
+#include "archivist/release.h"
+#include "archivist/s3.h"
 
 enum exit_status {
 	EXIT_DONE = 0,		/* everything done or already done */
@@ -19,21 +20,12 @@ enum exit_status {
 	EXIT_CONFLICT = 3	/* destination exists with other content */
 };
 
-enum addressing {
-	ADDR_AUTO = 0,	/* path-style for custom endpoints, else virtual */
-	ADDR_PATH,
-	ADDR_VIRTUAL
-};
-
 /* Global options as given; NULL / 0 means "not given, use the default". */
 struct globals {
-	const char *endpoint;	/* --endpoint */
-	const char *region;	/* --region */
-	const char *profile;	/* --profile */
+	struct s3_options s3;	/* --endpoint, --region, --profile,
+				   --ca-bundle, --path-style,
+				   --virtual-hosted, --no-sign-request */
 	const char *config;	/* --config */
-	const char *ca_bundle;	/* --ca-bundle */
-	enum addressing addressing;
-	int no_sign;		/* --no-sign-request */
 	int jobs;		/* -j N; 0 = automatic */
 	int json;		/* --json */
 	int progress;		/* progress wanted: stderr is a tty and no --no-progress */

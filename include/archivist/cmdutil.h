@@ -12,6 +12,12 @@
  * 3 for AV_ECONFLICT, 2 for AV_EUSAGE / AV_ECONFIG, else 1. */
 int cmd_exit_status(int rc);
 
+/* The exit status of a flow that returned rc and, when rc is 0, res
+ * (enum flow_result, session.h): 0 done, 1 some item failed, 3 a
+ * conflict; an error as cmd_exit_status. */
+enum flow_result;
+int cmd_flow_status(int rc, enum flow_result res);
+
 /* "123", "64K", "5M", "1G", "5MiB" (binary multiples).  0, or AV_EINVAL
  * for anything else or an overflow. */
 int cmd_parse_size(const char *s, uint64_t *out);

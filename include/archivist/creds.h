@@ -20,7 +20,7 @@
 
 #include "archivist/awsprofile.h"
 #include "archivist/buf.h"
-#include "archivist/cli.h"
+#include "archivist/s3.h"
 #include "archivist/sigv4.h"
 
 struct creds {
@@ -39,14 +39,14 @@ void creds_init(struct creds *c);
 void creds_release(struct creds *c);
 
 /*
- * Resolves c (initialised) from g (--profile, --no-sign-request), env and
+ * Resolves c (initialised) from g (its profile and no_sign), env and
  * the loaded profile p.  Returns 0, or AV_ECONFIG, reported with what was
  * looked at: nothing found, half a key pair (access key without secret or
  * the reverse, in the environment or a file), an access key that cannot
  * be signed with ('/', white space or control characters), an
  * unsupported provider; AV_ENOMEM.
  */
-int creds_resolve(const struct globals *g, const struct aws_env *env,
+int creds_resolve(const struct s3_options *g, const struct aws_env *env,
 		  const struct aws_profile *p, struct creds *c);
 
 /* What the signer takes, or NULL when anonymous.  Borrowed from c. */

@@ -21,7 +21,7 @@
 
 #include "archivist/awsprofile.h"
 #include "archivist/buf.h"
-#include "archivist/cli.h"
+#include "archivist/s3.h"
 
 struct endpoint {
 	char *url;		/* "scheme://host[:port]", no path or slash:
@@ -47,13 +47,13 @@ struct s3_target {
 };
 
 /*
- * Resolves ep from g (--endpoint, --region, --path-style,
- * --virtual-hosted), env and the loaded profile p.  Returns 0 (release
+ * Resolves ep from g (its endpoint, region and addressing), env and
+ * the loaded profile p.  Returns 0 (release
  * with endpoint_release), or AV_ECONFIG, reported with where the bad
  * value came from (a malformed endpoint URL, an invalid region, an
  * unknown addressing_style), or AV_ENOMEM.
  */
-int endpoint_resolve(const struct globals *g, const struct aws_env *env,
+int endpoint_resolve(const struct s3_options *g, const struct aws_env *env,
 		     const struct aws_profile *p, struct endpoint *ep);
 void endpoint_release(struct endpoint *ep);	/* NULL-safe */
 

@@ -1,6 +1,6 @@
 /*
  * publish: the engine behind `archivist publish` (src/cmd/publish.c parses
- * the options into struct publish_args).
+ * the options into struct publish_args and builds the session).
  *
  * Every FILE is checked and named first (readable regular file, a version,
  * a target the configuration knows): any problem is a usage error and
@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
-#include "archivist/cli.h"
 #include "archivist/pipeline.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 
 struct publish_args {
 	struct s3uri to;		/* destination bucket and prefix */
@@ -28,7 +28,35 @@ struct publish_args {
 	size_t nfiles;
 };
 
-/* Runs the command; returns an exit status (enum exit_status). */
-int publish_run(struct publish_args *a, const struct globals *g);
+/* One file's name in the new scheme; strings owned. */
+struct publish_item {
+	const char *file;		/* borrowed from publish_args */
+	char *key;			/* full key in the destination */
+	char *version;
+};
+
+struct publish_names {
+	struct publish_item *items;	/* one per file, in order */
+	size_t n;
+};
+
+/*
+ * Checks and names every file with the session's configuration, before
+ * anything is sent.  0, AV_EUSAGE (reported: unreadable file, no version
+ * or target, ...) or AV_ENOMEM; release *out with publish_names_release
+ * in every case.
+ */
+int publish_name(const struct session *s, const struct publish_args *a,
+		 struct publish_names *out);
+void publish_names_release(struct publish_names *n);
+
+/*
+ * Makes and delivers each named file with the session's client (only HEADs
+ * with dry_run), reporting each on stdout.  Returns 0 with *res:
+ * FLOW_FAILED when a file failed, FLOW_CONFLICT when one met other
+ * content (unless conflict_skip), else FLOW_DONE.
+ */
+int publish_run(const struct session *s, const struct publish_args *a,
+		const struct publish_names *names, enum flow_result *res);
 
 #endif

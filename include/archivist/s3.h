@@ -45,6 +45,30 @@
 
 struct s3_client;
 
+enum addressing {
+	ADDR_AUTO = 0,	/* path-style for custom endpoints, else virtual */
+	ADDR_PATH,
+	ADDR_VIRTUAL
+};
+
+/*
+ * What the caller asks of the client it opens with s3_client_open (the
+ * command line's global options, the ARCHIVIST_* tunables).  NULL / 0
+ * means "not given": the environment and the AWS files decide.
+ */
+struct s3_options {
+	const char *endpoint;	/* endpoint URL */
+	const char *region;	/* signing region */
+	const char *profile;	/* AWS profile (wins over the environment's
+				   keys, as in the AWS CLI) */
+	const char *ca_bundle;	/* trust these CA certificates for TLS */
+	enum addressing addressing;
+	int no_sign;		/* anonymous requests */
+	uint64_t part_size;	/* 0: default (s3_config) */
+	int part_jobs, max_attempts;	/* 0: defaults */
+	long connect_timeout, low_speed_time;	/* seconds; 0: defaults */
+};
+
 /* How to reach and authenticate to S3.  Strings are copied. */
 struct s3_config {
 	const char *endpoint;	/* "scheme://host[:port]" (no path); required */
@@ -73,16 +97,14 @@ struct s3_config {
  */
 int s3_client_new(const struct s3_config *cfg, struct s3_client **out);
 /*
- * The client the command line describes: credentials, region, endpoint
- * and addressing resolved from g, the environment and the AWS files
- * (creds.h, endpoint.h), TLS trust from --ca-bundle, and tunables from
- * the environment: ARCHIVIST_PART_SIZE (5M..5G), ARCHIVIST_PART_JOBS,
- * ARCHIVIST_MAX_ATTEMPTS, ARCHIVIST_CONNECT_TIMEOUT and
- * ARCHIVIST_LOW_SPEED_TIME (seconds).  Returns 0 and *out, AV_ECONFIG
- * (reported: exit status 2, nothing was sent) or AV_ENOMEM.
+ * The client o describes: credentials, region, endpoint and addressing
+ * resolved from o, the environment and the AWS files (creds.h,
+ * endpoint.h), TLS trust from o->ca_bundle, and o's tunables.  Returns 0
+ * and *out; AV_ECONFIG (reported: a bad AWS file, profile, endpoint or
+ * region; nothing was sent); AV_ENOMEM; or the credentials' own error
+ * (creds.h).
  */
-struct globals;
-int s3_client_open(const struct globals *g, struct s3_client **out);
+int s3_client_open(const struct s3_options *o, struct s3_client **out);
 
 /* Frees the client and closes its connections.  NULL-safe. */
 void s3_client_free(struct s3_client *c);
@@ -125,8 +147,6 @@ const char *s3_head_meta(const struct s3_head *h, const char *name);
  */
 int s3_head_sha256(const struct s3_head *h, char hex[65]);
 
-/* Lower-case hex of a sha256 (64 characters + NUL), for messages. */
-void s3_sha256_hex(const unsigned char sha[32], char hex[65]);
 
 /*
  * HEAD bucket/key, asking for checksums (x-amz-checksum-mode: ENABLED).
@@ -189,6 +209,15 @@ struct s3_get_opts {
 int s3_get(struct s3_client *c, const char *bucket, const char *key,
 	   const struct s3_get_opts *o, const struct sink *out,
 	   struct s3_head *info);
+
+/*
+ * The sha256 (lower-case hex) of bucket/key, by reading it all (for an
+ * object that records none); if_match (may be NULL) pins the version a
+ * HEAD saw.  0, or s3_get's error / AV_ECRYPTO (reported but for the
+ * sink's own).
+ */
+int s3_get_sha256(struct s3_client *c, const char *bucket, const char *key,
+		  const char *if_match, char hex[65]);
 
 /* GET a small object into out (appended; out's cap applies). */
 int s3_get_buf(struct s3_client *c, const char *bucket, const char *key,

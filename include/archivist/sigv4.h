@@ -82,15 +82,8 @@ struct sigv4_params {
 /* S3 rules: service "s3", no normalisation, single encoding. */
 void sigv4_params_s3(struct sigv4_params *p, const char *region, time_t now);
 
-/* URI-encodes s (n bytes): unreserved A-Za-z0-9-._~ kept, the rest %XX
- * upper-case; '/' kept when keep_slash. */
-int sigv4_uri_encode(struct buf *out, const char *s, size_t n, int keep_slash);
 /* The path as it goes on the wire (and in the canonical request, S3). */
 int sigv4_encode_path(struct buf *out, const char *path);
-/* Appends the percent-decoded s (n bytes; '+' stays '+').  AV_EINVAL on
- * a malformed escape ("%", "%G1") or an encoded NUL; out may then hold a
- * partial result. */
-int sigv4_uri_decode(struct buf *out, const char *s, size_t n);
 /* "20130524T000000Z" (16 chars + NUL) for t. */
 void sigv4_amz_date(char out[17], time_t t);
 /* Parses "20130524T000000Z" into *t (UTC).  0 or AV_EINVAL. */

@@ -1,8 +1,10 @@
 /*
  * workers: runs fn(ctx, i) for i in 0..n-1 on up to `jobs` threads, each
- * taking the next index as it frees up (archives differ in size, so no
- * static split).  The pipeline's threads live here; the modules it runs
- * have none of their own (libzstd's workers aside).
+ * taking the next index as it frees up (archives, objects and parts
+ * differ in size, so no static split).  The one thread pool: migrate's
+ * archives, the HEADs of a bucket scan and the parts of a multipart
+ * upload all run here; the modules they call have no threads of their
+ * own (libzstd's workers aside).
  */
 #ifndef ARCHIVIST_WORKERS_H
 #define ARCHIVIST_WORKERS_H

@@ -11,6 +11,7 @@
 
 #include "archivist/error.h"
 #include "archivist/gzip.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
 #include "archivist/tar.h"
@@ -330,10 +331,7 @@ static int workers(const struct pipeline *p)
 
 static int hex_digest(const unsigned char d[32], char out[65])
 {
-	unsigned int i;
-
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	hex_encode(d, 32, out);
 	return 0;
 }
 

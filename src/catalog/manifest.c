@@ -9,6 +9,7 @@
 
 #include "archivist/error.h"
 #include "archivist/manifest.h"
+#include "archivist/uri.h"
 #include "archivist/version.h"
 
 #define SHA256_HEX 64
@@ -81,20 +82,11 @@ int manifest_toml_string(struct buf *out, const char *s, struct buf *why)
 
 int manifest_url(const char *base_url, const char *key, struct buf *out)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
 	int rc;
 
 	if ((rc = buf_adds(out, base_url)) != 0 || (rc = buf_addc(out, '/')) != 0)
 		return rc;
-	for (p = (const unsigned char *)key; *p && rc == 0; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
-			rc = buf_addc(out, (char)*p);
-		else
-			rc = buf_addf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
-	}
-	return rc;
+	return uri_encode(out, key, strlen(key), 1);
 }
 
 int manifest_time(time_t *out, struct buf *why)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivist/cli.h"
 #include "archivist/error.h"
 #include "archivist/provenance.h"
-#include "archivist/sigv4.h"
+#include "archivist/release.h"
+#include "archivist/uri.h"
 
 /* The ETag without its quotes, in a caller buffer of n bytes. */
 static const char *unquote(const char *etag, char *out, size_t n)
@@ -61,12 +61,12 @@ static int source_text(struct provenance_meta *pm,
 	if (src->file) {
 		base = strrchr(src->file, '/');
 		base = base ? base + 1 : src->file;
-		if ((rc = sigv4_uri_encode(&pm->file, base, strlen(base), 0)))
+		if ((rc = uri_encode(&pm->file, base, strlen(base), 0)))
 			return rc;
 		add(pm, PROV_SOURCE_FILE, pm->file.ptr);
 	}
 	if (src->key) {
-		if ((rc = sigv4_uri_encode(&pm->key, src->key, strlen(src->key), 1)))
+		if ((rc = uri_encode(&pm->key, src->key, strlen(src->key), 1)))
 			return rc;
 		unquote(src->etag ? src->etag : "", pm->etag, sizeof(pm->etag));
 		snprintf(pm->size, sizeof(pm->size), "%" PRIu64, src->size);
@@ -162,7 +162,7 @@ int provenance_read(struct provenance *p, const struct s3_meta *meta, size_t n)
 	p->zstd_layout = find(meta, n, PROV_ZSTD_LAYOUT, &p->any);
 	if (!raw)
 		return 0;
-	switch (sigv4_uri_decode(&p->key, raw, strlen(raw))) {
+	switch (uri_decode(&p->key, raw, strlen(raw))) {
 	case 0:
 		p->source_key = p->key.ptr;
 		return 0;

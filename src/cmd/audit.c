@@ -6,6 +6,7 @@
 
 #include "archivist/audit.h"
 #include "archivist/cli.h"
+#include "archivist/cmdutil.h"
 #include "archivist/commands.h"
 #include "archivist/msg.h"
 #include "archivist/s3uri.h"
@@ -33,6 +34,19 @@ static void audit_usage(FILE *f)
 	      "  --tmpdir DIR    where --deep spools legacy archives\n\n"
 	      "Nothing is written.  Exit status: 0 no problem, 1 problems found (or\n"
 	      "a failure), 2 usage or configuration error.\n", f);
+}
+
+static int run(const struct globals *g, const struct audit_opts *o)
+{
+	enum flow_result res = FLOW_DONE;
+	struct session s;
+	int rc;
+
+	session_init(&s, g);
+	if (!(rc = session_load_config(&s, g)) && !(rc = session_open_client(&s, g)))
+		rc = audit_run(&s, o, &res);
+	session_release(&s);
+	return cmd_flow_status(rc, res);
 }
 
 int cmd_audit(int argc, char **argv, const struct globals *g)
@@ -75,7 +89,7 @@ int cmd_audit(int argc, char **argv, const struct globals *g)
 	if (s3uri_as_prefix(&u) == 0) {
 		o.bucket = u.bucket;
 		o.prefix = u.key;
-		rc = audit_run(g, &o);
+		rc = run(g, &o);
 	}
 	s3uri_release(&u);
 	return rc;

@@ -8,6 +8,7 @@
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/pyc.h"
+#include "archivist/session.h"
 
 int cmd_exit_status(int rc)
 {
@@ -19,6 +20,20 @@ int cmd_exit_status(int rc)
 	case AV_EUSAGE:
 	case AV_ECONFIG:
 		return EXIT_USAGE;
+	default:
+		return EXIT_FAILED;
+	}
+}
+
+int cmd_flow_status(int rc, enum flow_result res)
+{
+	if (rc)
+		return cmd_exit_status(rc);
+	switch (res) {
+	case FLOW_DONE:
+		return EXIT_DONE;
+	case FLOW_CONFLICT:
+		return EXIT_CONFLICT;
 	default:
 		return EXIT_FAILED;
 	}

@@ -1,5 +1,4 @@
 /* get: download an object to a file (atomically) or to stdout. */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archivist/atomicfile.h"
 #include "archivist/cli.h"
 #include "archivist/cmdutil.h"
 #include "archivist/commands.h"
@@ -17,8 +17,8 @@
 #include "archivist/progress.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 #include "archivist/sink.h"
-#include "archivist/tmpguard.h"
 
 static void get_usage(FILE *f)
 {
@@ -69,49 +69,23 @@ static int dest_name(const char *arg, const char *key, struct buf *out)
 	return arg ? buf_addf(out, "%s/%s", arg, base) : buf_sets(out, base);
 }
 
-/* Downloads into a temporary file next to dest, renamed on success. */
+/* Downloads into dest atomically (atomicfile.h). */
 static int get_to_file(struct s3_client *c, const struct s3uri *u, const char *dest,
 		       const struct s3_get_opts *go, struct s3_head *h)
 {
-	struct buf tmp = BUF_INIT;
+	struct atomic_file f;
 	struct sink_fd sf;
 	struct sink s = { sink_fd_write, &sf };
-	mode_t mask;
-	int fd = -1, rc;
+	int rc;
 
-	if ((rc = buf_addf(&tmp, "%s.archivist-XXXXXX", dest)))
-		goto out;
-	if ((fd = mkstemp(tmp.ptr)) < 0) {
-		msg_error("get: cannot create '%s': %s", tmp.ptr, strerror(errno));
-		rc = AV_EIO;
-		goto out;
+	if ((rc = atomic_file_open(&f, dest)) != 0)
+		return rc;
+	sf = (struct sink_fd){ f.fd, dest };
+	if ((rc = s3_get(c, u->bucket, u->key, go, &s, h)) != 0) {
+		atomic_file_abort(&f);
+		return rc;
 	}
-	tmpguard_set(tmp.ptr);	/* Ctrl-C leaves no part behind either */
-	mask = umask(0);	/* mkstemp makes 0600: give the usual mode */
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	sf = (struct sink_fd){ fd, dest };
-	rc = s3_get(c, u->bucket, u->key, go, &s, h);
-	/* fsync before rename: a crash must not leave a short FILE */
-	if (!rc && (fsync(fd) != 0 || close(fd) != 0)) {
-		msg_error("get: cannot write '%s': %s", dest, strerror(errno));
-		rc = AV_EIO;
-	} else if (rc) {
-		close(fd);
-	}
-	fd = -1;
-	if (!rc && rename(tmp.ptr, dest) != 0) {
-		msg_error("get: cannot rename '%s' to '%s': %s", tmp.ptr, dest, strerror(errno));
-		rc = AV_EIO;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc && tmp.len)
-		unlink(tmp.ptr);
-	tmpguard_clear();
-	buf_release(&tmp);
-	return rc;
+	return atomic_file_commit(&f);
 }
 
 static int get_report(const struct globals *g, const struct s3uri *u, const char *dest,
@@ -166,7 +140,7 @@ int cmd_get(int argc, char **argv, const struct globals *g)
 		rc = AV_EUSAGE;
 		goto out;
 	}
-	if ((rc = dest_name(argv[optind + 1], u.key, &dest)) || (rc = s3_client_open(g, &c)))
+	if ((rc = dest_name(argv[optind + 1], u.key, &dest)) || (rc = cmd_client_open(g, &c)))
 		goto out;
 	gp.pr = g->progress ? progress_new(STDERR_FILENO, u.key) : NULL;
 	if (strcmp(dest.ptr, "-") == 0)

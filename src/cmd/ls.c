@@ -12,6 +12,7 @@
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 
 static void ls_usage(FILE *f)
 {
@@ -106,7 +107,7 @@ int cmd_ls(int argc, char **argv, const struct globals *g)
 		ls_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((rc = s3uri_parse(argv[optind], &u)) || (rc = s3_client_open(g, &c)))
+	if ((rc = s3uri_parse(argv[optind], &u)) || (rc = cmd_client_open(g, &c)))
 		goto out;
 	lo.prefix = u.key;
 	rc = s3_list(c, u.bucket, &lo, ls_object, &st);

@@ -16,15 +16,11 @@
 #include "archivist/cli.h"
 #include "archivist/cmdutil.h"
 #include "archivist/commands.h"
-#include "archivist/convert.h"
 #include "archivist/error.h"
-#include "archivist/jobs.h"
-#include "archivist/jsonout.h"
 #include "archivist/migrate.h"
 #include "archivist/msg.h"
 #include "archivist/s3uri.h"
-#include "archivist/sigv4.h"
-#include "archivist/workers.h"
+#include "archivist/session.h"
 
 #define MAX_STACKS 32
 
@@ -143,29 +139,38 @@ static int migrate_options(int argc, char **argv, struct migrate_args *a)
 	return s3uri_as_prefix(&a->from) || s3uri_as_prefix(&a->to) ? AV_ENOMEM : 0;
 }
 
+static int run(const struct migrate_args *a, const struct globals *g)
+{
+	struct migration_opts o = { 0 };
+	enum flow_result res = FLOW_DONE;
+	struct session s;
+	int rc;
+
+	o.src_bucket = a->from.bucket;
+	o.src_prefix = a->from.key;
+	o.dst_bucket = a->to.bucket;
+	o.dst_prefix = a->to.key;
+	o.filter = &a->filter;
+	o.settings = a->set;
+	o.dry_run = a->dry_run;
+	o.manifest = a->manifest;
+	o.tmpdir = a->tmpdir;
+	session_init(&s, g);
+	if (!(rc = session_load_config(&s, g)) && !(rc = session_open_client(&s, g)))
+		rc = migration_run(&s, &o, &res);
+	session_release(&s);
+	return cmd_flow_status(rc, res);
+}
+
 int cmd_migrate(int argc, char **argv, const struct globals *g)
 {
 	struct migrate_args a = { 0 };
-	struct migration m;
 	int rc;
 
-	if ((rc = migrate_options(argc, argv, &a)) != 0) {
-		s3uri_release(&a.from);
-		s3uri_release(&a.to);
-		return rc == 1 ? EXIT_DONE : EXIT_USAGE;
-	}
-	migration_init(&m, g);
-	m.src_bucket = a.from.bucket;
-	m.src_prefix = a.from.key;
-	m.dst_bucket = a.to.bucket;
-	m.dst_prefix = a.to.key;
-	m.filter = &a.filter;
-	m.settings = a.set;
-	m.dry_run = a.dry_run;
-	m.manifest = a.manifest;
-	m.tmpdir = a.tmpdir;
-	rc = migration_run(&m);
-	migration_release(&m);
+	if ((rc = migrate_options(argc, argv, &a)) == 0)
+		rc = run(&a, g);
+	else
+		rc = rc == 1 ? EXIT_DONE : EXIT_USAGE;
 	s3uri_release(&a.from);
 	s3uri_release(&a.to);
 	return rc;

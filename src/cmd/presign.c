@@ -14,6 +14,7 @@
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 
 #define DEFAULT_EXPIRES 3600
 
@@ -90,14 +91,14 @@ int cmd_presign(int argc, char **argv, const struct globals *g)
 		return EXIT_DONE;
 	if (rc || (rc = s3uri_parse(uri, &u)))
 		goto out;
-	if (!*u.key || g->no_sign) {
-		msg_error("presign: %s", g->no_sign ? "--no-sign-request gives nothing to "
+	if (!*u.key || g->s3.no_sign) {
+		msg_error("presign: %s", g->s3.no_sign ? "--no-sign-request gives nothing to "
 			  "sign with: anonymous objects need no presigned URL" :
 			  "name an object: s3://BUCKET/KEY");
 		rc = AV_EUSAGE;
 		goto out;
 	}
-	if ((rc = s3_client_open(g, &c)) ||
+	if ((rc = cmd_client_open(g, &c)) ||
 	    (rc = s3_presign(c, u.bucket, u.key, expires, now, &url)))
 		goto out;
 	cmd_time_iso(now + expires, until);

@@ -133,6 +133,24 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 	return 0;
 }
 
+/* Names every file before the client is opened: a usage error is told
+ * first, and nothing is sent. */
+static int run(struct publish_args *a, const struct globals *g)
+{
+	enum flow_result res = FLOW_DONE;
+	struct publish_names names = { NULL, 0 };
+	struct session s;
+	int rc;
+
+	session_init(&s, g);
+	if (!(rc = s3uri_as_prefix(&a->to)) && !(rc = session_load_config(&s, g)) &&
+	    !(rc = publish_name(&s, a, &names)) && !(rc = session_open_client(&s, g)))
+		rc = publish_run(&s, a, &names, &res);
+	publish_names_release(&names);
+	session_release(&s);
+	return cmd_flow_status(rc, res);
+}
+
 int cmd_publish(int argc, char **argv, const struct globals *g)
 {
 	struct publish_args a = { 0 };
@@ -140,7 +158,7 @@ int cmd_publish(int argc, char **argv, const struct globals *g)
 
 	rc = publish_options(argc, argv, &a);
 	if (rc == 0)
-		rc = publish_run(&a, g);
+		rc = run(&a, g);
 	else
 		rc = rc == 1 ? EXIT_DONE : EXIT_USAGE;
 	s3uri_release(&a.to);

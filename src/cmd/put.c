@@ -13,11 +13,13 @@
 #include "archivist/cmdutil.h"
 #include "archivist/commands.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"
 #include "archivist/progress.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 
 #define MAX_META 32
 
@@ -102,7 +104,7 @@ static int put_report(const struct globals *g, const char *file, const struct s3
 	const char *what = rc == AV_ECONFLICT ? "conflict" : r->created ? "created" : "identical";
 	char sha[65], human[16], parts[32] = "";
 
-	s3_sha256_hex(r->sha256, sha);
+	hex_encode(r->sha256, 32, sha);
 	if (g->json && (rc == 0 || rc == AV_ECONFLICT))
 		return jsonout_line(json_pack("{s:s+++, s:s, s:I, s:s, s:s, s:i, s:s}",
 			"url", "s3://", u->bucket, "/", u->key, "file", file,
@@ -229,7 +231,7 @@ int cmd_put(int argc, char **argv, const struct globals *g)
 		goto out;
 	if (!a.o.content_type)
 		a.o.content_type = guess_type(a.file);
-	if ((rc = s3_client_open(g, &c)))
+	if ((rc = cmd_client_open(g, &c)))
 		goto out;
 	a.o.progress_ctx = g->progress ? progress_new(STDERR_FILENO, a.file) : NULL;
 	a.o.progress = a.o.progress_ctx ? on_progress : NULL;

@@ -2,26 +2,25 @@
  * recompress: a local runtime archive in, a .tar.zst out (see usage()).
  *
  * A thin shell over the pipeline: it reads IN into pipeline_write(), and
- * pipeline_finish() writes into a temporary file next to OUT that is
- * fsync'ed and renamed over OUT only when complete.
+ * pipeline_finish() writes OUT atomically (atomicfile.h): a temporary
+ * file beside it, fsync'ed and renamed over OUT only when complete.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archivist/atomicfile.h"
 #include "archivist/commands.h"
 #include "archivist/error.h"
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
-#include "archivist/tmpguard.h"
 
 #define READ_SIZE ((size_t)1 << 20)
 
@@ -29,9 +28,6 @@ struct args {
 	const char *in, *out;
 	struct pipeline_opts po;
 };
-
-/* The temporary output, guarded by tmpguard until renamed into place. */
-static char tmp_path[4096];
 
 static void usage(FILE *f)
 {
@@ -139,51 +135,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-/* Creates the temporary file beside out.  fd or -1 (reported). */
-static int open_tmp(const char *out)
-{
-	mode_t mask = umask(0);
-	int fd;
-
-	umask(mask);
-	if (snprintf(tmp_path, sizeof(tmp_path), "%s.tmp-XXXXXX", out) >=
-	    (int)sizeof(tmp_path)) {
-		msg_error("output path too long: '%s'", out);
-		tmp_path[0] = '\0';
-		return -1;
-	}
-	if ((fd = mkostemp(tmp_path, O_CLOEXEC)) < 0) {
-		msg_error("cannot create a file beside '%s': %s", out,
-			  strerror(errno));
-		tmp_path[0] = '\0';
-		return -1;
-	}
-	tmpguard_set(tmp_path);	/* a signal now removes it */
-	fchmod(fd, 0666 & ~mask);	/* as a plain creat() would */
-	return fd;
-}
-
-/* Makes the complete temporary file OUT, durably.  0 or AV_EIO. */
-static int commit(int fd, const char *out)
-{
-	char *dir = strdup(out);
-	int dfd, rc = 0;
-
-	if (fsync(fd) != 0 || rename(tmp_path, out) != 0) {
-		msg_error("cannot write '%s': %s", out, strerror(errno));
-		rc = AV_EIO;
-	} else {
-		tmp_path[0] = '\0';
-		tmpguard_clear();
-		if (dir && (dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
-			fsync(dfd);	/* the rename itself, best effort */
-			close(dfd);
-		}
-	}
-	free(dir);
-	return rc;
-}
-
 /* Pass 1: all of in_fd into the pipeline. */
 static int feed(struct pipeline *p, int in_fd, const char *name)
 {
@@ -256,25 +207,23 @@ static int open_in(const char *in, uint64_t *size)
 
 /*
  * Opens the output: stdout for "-"; an existing device, FIFO or socket
- * (/dev/null) directly, as there is nothing to replace atomically; else a
- * temporary file beside OUT (*tmp = 1).  fd, or -1 (reported).
+ * (/dev/null) directly, as there is nothing to replace atomically; else
+ * an atomic file (f->fd >= 0 then).  fd, or -1 (reported).
  */
-static int open_out(const char *out, int *tmp)
+static int open_out(const char *out, struct atomic_file *f)
 {
 	struct stat sb;
 	int fd;
 
-	*tmp = 0;
+	f->fd = -1;
 	if (strcmp(out, "-") == 0)
 		return STDOUT_FILENO;
 	if (stat(out, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		msg_error("'%s' is a directory", out);
 		return -1;
 	}
-	if (stat(out, &sb) != 0 || S_ISREG(sb.st_mode)) {
-		*tmp = 1;
-		return open_tmp(out);
-	}
+	if (stat(out, &sb) != 0 || S_ISREG(sb.st_mode))
+		return atomic_file_open(f, out) == 0 ? f->fd : -1;
 	if ((fd = open(out, O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0)
 		msg_error("cannot open '%s': %s", out, strerror(errno));
 	return fd;
@@ -285,13 +234,14 @@ static int run(struct args *a, const struct globals *g)
 	struct pipeline *p = NULL;
 	struct pipeline_stats st;
 	struct progress *pr = NULL;
+	struct atomic_file f = { -1, NULL, BUF_INIT };
 	struct sink_fd sf = { -1, a->out };
 	struct sink s = { sink_fd_write, &sf };
-	int tmp = 0, in_fd, rc = AV_EIO;
+	int in_fd, rc = AV_EIO;
 
 	if ((in_fd = open_in(a->in, &a->po.in_size)) < 0)
 		return AV_EUSAGE;
-	if ((sf.fd = open_out(a->out, &tmp)) < 0)
+	if ((sf.fd = open_out(a->out, &f)) < 0)
 		goto out;
 	if (sf.fd == STDOUT_FILENO)
 		sf.name = "stdout";
@@ -300,19 +250,17 @@ static int run(struct args *a, const struct globals *g)
 	a->po.progress = pr;
 	if ((rc = pipeline_new(&p, &a->po)) == 0 &&
 	    (rc = feed(p, in_fd, a->in)) == 0 &&
-	    (rc = pipeline_finish(p, &s, &st)) == 0 && tmp)
-		rc = commit(sf.fd, a->out);
+	    (rc = pipeline_finish(p, &s, &st)) == 0 && f.fd >= 0)
+		rc = atomic_file_commit(&f);	/* closes the fd */
 	progress_free(pr);
 	if (rc == 0)
 		rc = report(a, &st, g);
 out:
 	pipeline_free(p);
-	if (tmp_path[0])
-		unlink(tmp_path);
-	tmp_path[0] = '\0';
-	tmpguard_clear();
-	if (sf.fd > STDERR_FILENO)
-		close(sf.fd);
+	if (f.fd >= 0)
+		atomic_file_abort(&f);	/* not committed: OUT untouched */
+	else if (!f.path && sf.fd > STDERR_FILENO)
+		close(sf.fd);		/* a device opened directly */
 	if (in_fd != STDIN_FILENO)
 		close(in_fd);
 	return rc;

@@ -13,6 +13,7 @@
 #include "archivist/progress.h"
 #include "archivist/s3.h"
 #include "archivist/s3uri.h"
+#include "archivist/session.h"
 
 static void stat_usage(FILE *f)
 {
@@ -102,7 +103,7 @@ int cmd_stat(int argc, char **argv, const struct globals *g)
 		rc = AV_EUSAGE;
 		goto out;
 	}
-	if ((rc = s3_client_open(g, &c)) || (rc = s3_head(c, u.bucket, u.key, &h)))
+	if ((rc = cmd_client_open(g, &c)) || (rc = s3_head(c, u.bucket, u.key, &h)))
 		goto out;
 	if (!h.exists) {
 		msg_error("stat 's3://%s/%s': no such object (%d%s)", u.bucket, u.key,

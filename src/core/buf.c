@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "archivist/buf.h"
+#include "archivist/hex.h"
 #include "archivist/error.h"
 
 char buf_empty_[1];
@@ -154,16 +155,11 @@ void buf_setlen(struct buf *b, size_t n)
 
 int buf_addhex(struct buf *b, const unsigned char *p, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
 	int rc;
 
 	if ((rc = buf_grow(b, 2 * n)) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		b->ptr[b->len++] = hex[p[i] >> 4];
-		b->ptr[b->len++] = hex[p[i] & 15];
-	}
-	b->ptr[b->len] = '\0';
+	hex_encode(p, n, b->ptr + b->len);
+	b->len += 2 * n;
 	return 0;
 }

@@ -26,10 +26,10 @@ struct akey {
 };
 
 struct audit {
-	const struct globals *g;
+	const struct session *s;
 	const struct audit_opts *o;
-	struct config *cfg;
-	struct s3_client *c;
+	const struct config *cfg;	/* the session's */
+	struct s3_client *c;		/* the session's */
 	struct akey *keys;
 	size_t n, cap;
 	size_t legacy, fresh, unrecognised, ignored, problems, checked;
@@ -48,7 +48,7 @@ static void problem(struct audit *a, const char *kind, const char *key,
 	buf_vaddf(&d, fmt, ap);
 	va_end(ap);
 	a->problems++;
-	if (a->g->json)
+	if (a->s->json)
 		jsonout_line(json_pack("{s:s, s:s, s:s, s:s}", "event", "problem",
 				       "problem", kind, "key", key, "detail", d.ptr));
 	else
@@ -223,7 +223,7 @@ static void check_deep(struct audit *a, const struct akey *k,
 		problem(a, "bad-frame", k->key, "window %s, content checksum %s",
 			win, r.has_checksum ? "on" : "off");
 	match = check_source(a, k, h, &r);
-	if (a->g->json)
+	if (a->s->json)
 		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:I, s:o}",
 			"event", "checked", "key", k->key, "sha256", r.sha256,
 			"size", (json_int_t)r.size, "window", (json_int_t)r.window,
@@ -255,7 +255,7 @@ static void check_new(struct audit *a, const struct akey *k)
 
 static void summary(const struct audit *a)
 {
-	if (a->g->json) {
+	if (a->s->json) {
 		jsonout_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			"event", "summary", "bucket", a->o->bucket, "prefix", a->o->prefix,
 			"keys", (json_int_t)a->n, "legacy", (json_int_t)a->legacy,
@@ -272,25 +272,19 @@ static void summary(const struct audit *a)
 	printf("; %zu problem(s)\n", a->problems);
 }
 
-int audit_run(const struct globals *g, const struct audit_opts *o)
+int audit_run(const struct session *s, const struct audit_opts *o,
+	      enum flow_result *res)
 {
 	struct audit a = { 0 };
-	struct buf err = BUF_INIT;
 	struct s3_list_opts lo = { 0 };
 	size_t i;
-	int rc, status = EXIT_FAILED;
+	int rc;
 
-	a.g = g;
+	a.s = s;
 	a.o = o;
-	if ((rc = config_load(g->config, &a.cfg, &err)) != 0) {
-		msg_error("%s", err.ptr);
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((rc = s3_client_open(g, &a.c)) != 0) {
-		status = rc == AV_ECONFIG ? EXIT_USAGE : EXIT_FAILED;
-		goto out;
-	}
+	a.cfg = s->config;
+	a.c = s->client;
+	*res = FLOW_FAILED;
 	lo.prefix = o->prefix;
 	if ((rc = s3_list(a.c, o->bucket, &lo, on_key, &a)) != 0)
 		goto out;
@@ -302,15 +296,12 @@ int audit_run(const struct globals *g, const struct audit_opts *o)
 			check_new(&a, &a.keys[i]);
 	summary(&a);
 	fflush(stdout);
-	status = a.problems ? EXIT_FAILED : EXIT_DONE;
+	*res = a.problems ? FLOW_FAILED : FLOW_DONE;
 out:
 	for (i = 0; i < a.n; i++) {
 		free(a.keys[i].key);
 		free(a.keys[i].etag);
 	}
 	free(a.keys);
-	s3_client_free(a.c);
-	config_free(a.cfg);
-	buf_release(&err);
-	return status;
+	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "archivist/convert.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/provenance.h"
 
 static int feed(void *ctx, const void *data, size_t len)
@@ -52,7 +53,7 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 	char sha[65];
 	int rc;
 
-	s3_sha256_hex(res->st.in_sha256, sha);
+	hex_encode(res->st.in_sha256, 32, sha);
 	src.sha256 = sha;
 	if ((rc = provenance_meta_build(&pm, &src, j->settings, &made)) == 0) {
 		d.bucket = j->dst_bucket;

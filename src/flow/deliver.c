@@ -10,6 +10,7 @@
 
 #include "archivist/deliver.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/provenance.h"
 
@@ -78,7 +79,7 @@ int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 	*res = r.created ? DELIVER_CREATED : DELIVER_IDENTICAL;
 	if (r.accepted)
 		return 0;	/* other bytes: its HEAD was just read */
-	s3_sha256_hex(it->sha256, hex);
+	hex_encode(it->sha256, 32, hex);
 	return deliver_verify(c, it->bucket, it->key, it->size, hex);
 }
 

@@ -27,7 +27,7 @@ void report_plan(const struct migration *m)
 	for (i = 0; i < m->plan.n; i++) {
 		it = &m->plan.items[i];
 		n[it->action]++;
-		if (m->g->json) {
+		if (m->s->json) {
 			jsonout_line(json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:I}",
 				"event", "plan", "action", plan_action_name(it->action),
 				"source", it->legacy_key, "destination", it->new_key,
@@ -41,7 +41,7 @@ void report_plan(const struct migration *m)
 			printf("  (%s)", it->reason);
 		putchar('\n');
 	}
-	if (!m->g->json)
+	if (!m->s->json)
 		printf("plan: %zu archive(s): %zu create, %zu skip, %zu conflict, "
 		       "%zu invalid; %zu other key(s) ignored\n", m->plan.n,
 		       n[PLAN_CREATE], n[PLAN_SKIP], n[PLAN_CONFLICT],
@@ -56,7 +56,7 @@ void report_outcome(const struct migration *m, size_t i)
 	char in[16], out[16];
 	int made = mi->outcome == MO_CREATED || mi->outcome == MO_IDENTICAL;
 
-	if (m->g->json) {
+	if (m->s->json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "event", "result",
 				      "result", outcome_name(mi->outcome),
 				      "source", it->legacy_key,
@@ -113,20 +113,20 @@ static void count(const struct migration *m, struct totals *t)
 	}
 }
 
-int report_summary(const struct migration *m)
+enum flow_result report_summary(const struct migration *m)
 {
 	struct totals t = { 0 };
 	char b[16], a[16];
 
 	count(m, &t);
-	if (m->g->json) {
+	if (m->s->json) {
 		jsonout_line(json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"event", "summary", "dry_run", m->dry_run,
+			"event", "summary", "dry_run", m->o->dry_run,
 			"created", (json_int_t)t.created, "skipped", (json_int_t)t.skipped,
 			"conflicts", (json_int_t)t.conflicts, "invalid", (json_int_t)t.invalid,
 			"failed", (json_int_t)t.failed, "bytes_before", (json_int_t)t.before,
 			"bytes_after", (json_int_t)t.after));
-	} else if (!m->dry_run) {
+	} else if (!m->o->dry_run) {
 		progress_human(b, t.before);
 		progress_human(a, t.after);
 		printf("done: %zu created, %zu skipped, %zu conflict(s), %zu invalid, "
@@ -135,6 +135,6 @@ int report_summary(const struct migration *m)
 	}
 	fflush(stdout);
 	if (t.failed || t.invalid)
-		return EXIT_FAILED;
-	return t.conflicts ? EXIT_CONFLICT : EXIT_DONE;
+		return FLOW_FAILED;
+	return t.conflicts ? FLOW_CONFLICT : FLOW_DONE;
 }

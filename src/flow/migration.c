@@ -6,42 +6,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archivist/commands.h"
+#include "archivist/bucket_manifest.h"
+#include "archivist/convert.h"
 #include "archivist/error.h"
 #include "archivist/jobs.h"
 #include "archivist/jsonout.h"
 #include "archivist/migrate.h"
 #include "archivist/migrate_report.h"
+#include "archivist/manifest.h"
 #include "archivist/msg.h"
-#include "archivist/s3uri.h"
+#include "archivist/provenance.h"
 #include "archivist/workers.h"
-
-void migration_init(struct migration *m, const struct globals *g)
-{
-	memset(m, 0, sizeof(*m));
-	m->g = g;
-	pipeline_settings_init(&m->settings);
-	plan_init(&m->plan);
-	pthread_mutex_init(&m->lock, NULL);
-}
-
-void migration_release(struct migration *m)
-{
-	progress_free(m->progress);
-	plan_release(&m->plan);
-	free(m->items);
-	s3_client_free(m->client);
-	config_free(m->config);
-	pthread_mutex_destroy(&m->lock);
-}
 
 static int on_legacy(void *ctx, const struct s3_object *o)
 {
 	struct migration *m = ctx;
 
-	return plan_add_legacy(&m->plan, m->config, m->src_prefix,
-			       m->dst_prefix, o->key, o->size, o->etag,
-			       m->filter);
+	return plan_add_legacy(&m->plan, m->s->config, m->o->src_prefix,
+			       m->o->dst_prefix, o->key, o->size, o->etag,
+			       m->o->filter);
 }
 
 /* HEADs the new key and decides from what it records (provenance.h). */
@@ -52,43 +35,35 @@ static int decide(struct migration *m, struct plan_item *it)
 	int rc;
 
 	s3_head_init(&h);
-	if ((rc = s3_head(m->client, m->dst_bucket, it->new_key, &h)) == 0) {
+	if ((rc = s3_head(m->s->client, m->o->dst_bucket, it->new_key, &h)) == 0) {
 		rc = provenance_read(&rec, h.meta, h.nmeta);
 		if (rc == 0)
-			rc = plan_decide(it, h.exists, &rec, &m->settings);
+			rc = plan_decide(it, h.exists, &rec, &m->o->settings);
 		provenance_release(&rec);
 	}
 	s3_head_release(&h);
 	return rc;
 }
 
-int migration_plan(struct migration *m)
+/* Lists the legacy keys and decides each new key's action. */
+static int make_plan(struct migration *m)
 {
 	struct s3_list_opts lo = { 0 };
-	struct buf err = BUF_INIT;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	m->started = time(NULL);
-	if (!m->config && (rc = config_load(m->g->config, &m->config, &err))) {
-		msg_error("%s", err.ptr);
-		goto out;
-	}
-	if (!m->client && (rc = s3_client_open(m->g, &m->client)))
-		goto out;
-	lo.prefix = m->src_prefix;
-	if ((rc = s3_list(m->client, m->src_bucket, &lo, on_legacy, m)))
-		goto out;
-	if (m->filter && (rc = plan_keep_shard(&m->plan, m->filter->shard,
-					       m->filter->nshards)))
-		goto out;
+	lo.prefix = m->o->src_prefix;
+	if ((rc = s3_list(m->s->client, m->o->src_bucket, &lo, on_legacy, m)))
+		return rc;
+	if (m->o->filter && (rc = plan_keep_shard(&m->plan, m->o->filter->shard,
+						  m->o->filter->nshards)))
+		return rc;
 	plan_sort(&m->plan);
 	for (i = 0; i < m->plan.n && !rc; i++)
 		rc = decide(m, &m->plan.items[i]);
 	if (!rc && !(m->items = calloc(m->plan.n ? m->plan.n : 1, sizeof(*m->items))))
 		rc = AV_ENOMEM;
-out:
-	buf_release(&err);
 	return rc;
 }
 
@@ -147,7 +122,7 @@ static int on_upload(void *ctx, const struct s3_upload *u)
 
 	if (!it)
 		return 0;
-	if (m->dry_run) {
+	if (m->o->dry_run) {
 		cl->found++;
 		msg_info("would abort an abandoned multipart upload of '%s'", u->key);
 		return 0;
@@ -155,7 +130,7 @@ static int on_upload(void *ctx, const struct s3_upload *u)
 	if (!key_done(m, it))
 		return 0;
 	cl->found++;
-	if (s3_abort_upload(m->client, m->dst_bucket, u->key, u->upload_id) == 0) {
+	if (s3_abort_upload(m->s->client, m->o->dst_bucket, u->key, u->upload_id) == 0) {
 		msg_verbose("aborted an abandoned multipart upload of '%s'", u->key);
 		cl->aborted++;
 	}
@@ -167,7 +142,8 @@ static int cleanup_uploads(struct migration *m)
 	struct cleanup cl = { m, 0, 0 };
 	int rc;
 
-	rc = s3_list_uploads(m->client, m->dst_bucket, m->dst_prefix, on_upload, &cl);
+	rc = s3_list_uploads(m->s->client, m->o->dst_bucket, m->o->dst_prefix,
+			     on_upload, &cl);
 	if (cl.aborted)
 		msg_info("aborted %zu abandoned multipart upload(s)", cl.aborted);
 	return rc;
@@ -186,15 +162,15 @@ static void run_one(void *ctx, size_t i)
 	if (it->action != PLAN_CREATE)
 		return;
 	l = jobs_pool_take(&m->pool);
-	j.src_bucket = m->src_bucket;
+	j.src_bucket = m->o->src_bucket;
 	j.item = it;
-	j.dst_bucket = m->dst_bucket;
-	j.settings = &m->settings;
+	j.dst_bucket = m->o->dst_bucket;
+	j.settings = &m->o->settings;
 	j.workers = l.workers;
 	j.split = l.split;
-	j.tmpdir = m->tmpdir;
+	j.tmpdir = m->o->tmpdir;
 	j.progress = m->jobs == 1 ? m->progress : NULL;
-	rc = convert_object(m->client, &j, &r);
+	rc = convert_object(m->s->client, &j, &r);
 	jobs_pool_give(&m->pool, &l);
 	if (rc)
 		mi->outcome = convert_bad_source(rc) ? MO_BAD_SOURCE : MO_FAILED;
@@ -222,13 +198,13 @@ static void execute(struct migration *m)
 		}
 	if (!ncreate)
 		return;
-	jc = jobs_choose(jobs_cores(), jobs_mem_available(), m->settings.level,
-			 ncreate, m->g->jobs);
+	jc = jobs_choose(jobs_cores(), jobs_mem_available(), m->o->settings.level,
+			 ncreate, m->s->jobs);
 	m->jobs = jc.jobs;
 	jobs_pool_init(&m->pool, &jc, ncreate);
 	msg_verbose("%zu archive(s) to make, %d at a time, on %d zstd worker(s)",
 		    ncreate, jc.jobs, jc.jobs * jc.workers);
-	if (m->g->progress) {
+	if (m->s->progress) {
 		m->progress = progress_new(STDERR_FILENO, "migrate");
 		progress_start(m->progress, "archives", m->bytes_total);
 	}
@@ -239,46 +215,60 @@ static void execute(struct migration *m)
 }
 
 /*
- * --manifest FILE: what the destination holds now, written by the
- * manifest command itself (TOML when FILE ends in .toml, else JSON).
+ * --manifest FILE: what the destination holds now, made by the manifest
+ * flow with this run's session (TOML when FILE ends in .toml, else JSON).
  */
 static int write_manifest(const struct migration *m)
 {
-	struct buf uri = BUF_INIT;
-	size_t n = strlen(m->manifest);
-	char *argv[7];
+	struct bucket_manifest_opts mo = { 0 };
+	struct buf why = BUF_INIT;
+	size_t n = strlen(m->o->manifest);
 	int rc;
 
-	if (s3uri_format(&uri, m->dst_bucket, m->dst_prefix) != 0)
-		return EXIT_FAILED;
-	argv[0] = (char *)(uintptr_t)"manifest";
-	argv[1] = uri.ptr;
-	argv[2] = (char *)(uintptr_t)"--format";
-	argv[3] = (char *)(uintptr_t)(n > 5 && !strcmp(m->manifest + n - 5, ".toml") ?
-				      "toml" : "json");
-	argv[4] = (char *)(uintptr_t)"-o";
-	argv[5] = (char *)(uintptr_t)m->manifest;
-	argv[6] = NULL;
-	rc = cmd_manifest(6, argv, m->g);
-	buf_release(&uri);
-	return rc;
+	if ((rc = manifest_time(&mo.now, &why)) != 0) {
+		msg_error("manifest: %s", why.ptr);
+		buf_release(&why);
+		return rc;
+	}
+	mo.bucket = m->o->dst_bucket;
+	mo.prefix = m->o->dst_prefix;
+	mo.toml = n > 5 && !strcmp(m->o->manifest + n - 5, ".toml");
+	mo.output = m->o->manifest;
+	mo.jobs = m->s->jobs;
+	return bucket_manifest_run(m->s, &mo);
 }
 
-int migration_run(struct migration *m)
+static void run(struct migration *m, enum flow_result *res)
 {
-	int rc, status;
-
-	if ((rc = migration_plan(m)) != 0)
-		return rc == AV_ECONFIG || rc == AV_EUSAGE ? EXIT_USAGE : EXIT_FAILED;
 	report_plan(m);
-	if (!m->dry_run)
+	if (!m->o->dry_run)
 		execute(m);
 	if (cleanup_uploads(m) != 0)
 		msg_warn("could not list abandoned multipart uploads");
-	status = report_summary(m);
-	if (m->manifest && m->dry_run)
+	*res = report_summary(m);
+	if (m->o->manifest && m->o->dry_run)
 		msg_info("dry run: no manifest written");
-	else if (m->manifest && write_manifest(m) != EXIT_DONE && status == EXIT_DONE)
-		status = EXIT_FAILED;
-	return status;
+	else if (m->o->manifest && write_manifest(m) != 0 && *res == FLOW_DONE)
+		*res = FLOW_FAILED;
+}
+
+int migration_run(const struct session *s, const struct migration_opts *o,
+		  enum flow_result *res)
+{
+	struct migration m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.s = s;
+	m.o = o;
+	plan_init(&m.plan);
+	pthread_mutex_init(&m.lock, NULL);
+	*res = FLOW_FAILED;
+	if ((rc = make_plan(&m)) == 0)
+		run(&m, res);
+	progress_free(m.progress);
+	plan_release(&m.plan);
+	free(m.items);
+	pthread_mutex_destroy(&m.lock);
+	return rc;
 }

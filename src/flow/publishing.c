@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archivist/config.h"
 #include "archivist/deliver.h"
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/jobs.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
@@ -27,19 +27,12 @@
 
 #define READ_SIZE ((size_t)1 << 20)
 
-/* One file's name in the new scheme; strings owned. */
-struct pub_item {
-	const char *file;
-	char *key;
-	char *version;
-};
-
 struct pub {
-	struct publish_args *a;
-	const struct globals *g;
-	struct config *config;
-	struct s3_client *client;
-	struct pub_item *items;
+	const struct session *s;
+	const struct publish_args *a;
+	const struct config *config;	/* the session's */
+	struct s3_client *client;	/* the session's; NULL while naming */
+	struct publish_item *items;
 	size_t failed, conflicts;	/* under lock */
 	int jobs;			/* files made at once */
 	struct jobs_pool pool;		/* their zstd workers and layout */
@@ -126,7 +119,7 @@ static int target_from_args(const struct pub *p, struct config_target *t,
 }
 
 /* Fills it->version and the target, from the new-scheme name or the args. */
-static int name_file(struct pub *p, struct pub_item *it, const char *base,
+static int name_file(struct pub *p, struct publish_item *it, const char *base,
 		     struct config_target *t, struct buf *why)
 {
 	struct naming_artifact na = { 0 };
@@ -188,7 +181,7 @@ static int name_all(struct pub *p)
 {
 	struct buf why = BUF_INIT, key = BUF_INIT;
 	struct config_target t;
-	struct pub_item *it;
+	struct publish_item *it;
 	char *dup;
 	size_t i;
 	int rc = 0;
@@ -281,7 +274,7 @@ static int take_as_is(const char *file, struct made *m)
  * when there is no such object (the content comparison then decides), or
  * an AV_E* code.  Costs one read of the input and a HEAD.
  */
-static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
+static int made_before(struct pub *p, const struct publish_item *it, struct made *m)
 {
 	struct provenance_source src = { 0 };
 	struct provenance rec;
@@ -298,7 +291,7 @@ static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 	close(fd);
 	if (rc)
 		return 0;
-	s3_sha256_hex(sha, in_hex);
+	hex_encode(sha, 32, in_hex);
 	src.sha256 = in_hex;
 	s3_head_init(&h);
 	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists) {
@@ -366,7 +359,7 @@ static int make_archive(const struct pub *p, const struct pub_one *one,
 }
 
 /* Prints the result of one file; counts failures and conflicts. */
-static void report(struct pub *p, const struct pub_item *it,
+static void report(struct pub *p, const struct publish_item *it,
 		   const char *result, const struct made *m)
 {
 	struct buf url = BUF_INIT;
@@ -376,7 +369,7 @@ static void report(struct pub *p, const struct pub_item *it,
 	pthread_mutex_lock(&p->lock);
 	p->failed += strcmp(result, "failed") == 0;
 	p->conflicts += strcmp(result, deliver_result_name(DELIVER_CONFLICT)) == 0;
-	if (p->g->json) {
+	if (p->s->json) {
 		jsonout_line(json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
 			"event", "publish", "result", result, "file", it->file,
 			"key", it->key, "url", url.ptr, "version", it->version,
@@ -395,7 +388,7 @@ static void report(struct pub *p, const struct pub_item *it,
 
 /* Uploads the archive with the record of how it was made (provenance.h). */
 static int deliver_made(struct pub *p, const struct pub_one *one,
-			const struct pub_item *it, struct made *m,
+			const struct publish_item *it, struct made *m,
 			const struct pipeline_stats *st, enum deliver_result *res)
 {
 	struct provenance_source src = { 0 };
@@ -405,7 +398,7 @@ static int deliver_made(struct pub *p, const struct pub_one *one,
 	char in_hex[65];
 	int rc;
 
-	s3_sha256_hex(m->in_sha, in_hex);
+	hex_encode(m->in_sha, 32, in_hex);
 	src.file = it->file;
 	src.sha256 = in_hex;
 	if (st) {
@@ -429,7 +422,7 @@ static int deliver_made(struct pub *p, const struct pub_one *one,
 	return rc;
 }
 
-static void publish_one(struct pub *p, const struct pub_item *it)
+static void publish_one(struct pub *p, const struct publish_item *it)
 {
 	struct made m = { -1, 0, { 0 }, { 0 }, "" };
 	struct pub_one one = { { 1, 0 }, NULL };
@@ -441,7 +434,7 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 		report(p, it, rc == 1 ? "identical" : "failed", rc == 1 ? &m : NULL);
 		return;
 	}
-	if (p->g->progress && p->jobs == 1)
+	if (p->s->progress && p->jobs == 1)
 		one.progress = progress_new(STDERR_FILENO, it->file);
 	if (p->a->as_is) {
 		rc = take_as_is(it->file, &m);
@@ -451,7 +444,7 @@ static void publish_one(struct pub *p, const struct pub_item *it)
 		jobs_pool_give(&p->pool, &one.layout);
 	}
 	if (!rc) {
-		s3_sha256_hex(m.sha, m.hex);
+		hex_encode(m.sha, 32, m.hex);
 		rc = deliver_made(p, &one, it, &m, p->a->as_is ? NULL : &st, &res);
 	}
 	if (m.fd >= 0)
@@ -469,25 +462,25 @@ static void publish_nth(void *ctx, size_t i)
 
 /* Makes and delivers every file, several at once when there are cores
  * for them (jobs.h), as migrate does. */
-static void publish_all(struct pub *p)
+static void publish_all(struct pub *p, size_t n)
 {
 	struct jobs_choice jc;
 
 	jc = jobs_choose(jobs_cores(), jobs_mem_available(), p->a->set.level,
-			 p->a->nfiles, p->g->jobs);
+			 n, p->s->jobs);
 	if (p->a->as_is)
 		jc.jobs = 1;	/* no compression: one at a time is enough */
 	p->jobs = jc.jobs;
-	jobs_pool_init(&p->pool, &jc, p->a->nfiles);
+	jobs_pool_init(&p->pool, &jc, n);
 	msg_verbose("%zu file(s) to publish, %d at a time, on %d zstd worker(s)",
-		    p->a->nfiles, jc.jobs, jc.jobs * jc.workers);
-	workers_run(p->a->nfiles, jc.jobs, publish_nth, p);
+		    n, jc.jobs, jc.jobs * jc.workers);
+	workers_run(n, jc.jobs, publish_nth, p);
 	jobs_pool_release(&p->pool);
 }
 
 /* --dry-run: only HEAD.  The content is not made, so an existing key can
  * only be told apart (identical or conflict) by a real run. */
-static void dry_run_one(struct pub *p, const struct pub_item *it)
+static void dry_run_one(struct pub *p, const struct publish_item *it)
 {
 	struct s3_head h;
 
@@ -499,53 +492,56 @@ static void dry_run_one(struct pub *p, const struct pub_item *it)
 	s3_head_release(&h);
 }
 
-static int open_all(struct pub *p)
+int publish_name(const struct session *s, const struct publish_args *a,
+		 struct publish_names *out)
 {
-	struct buf err = BUF_INIT;
-	int rc;
+	struct pub p;
 
-	if ((rc = s3uri_as_prefix(&p->a->to)) != 0)
-		return rc;
-	if ((rc = config_load(p->g->config, &p->config, &err)) != 0)
-		msg_error("%s", err.ptr);
-	buf_release(&err);
-	if (!rc && !(p->items = calloc(p->a->nfiles, sizeof(*p->items))))
-		rc = AV_ENOMEM;
-	if (!rc)
-		rc = name_all(p);
-	if (!rc)
-		rc = s3_client_open(p->g, &p->client);
-	return rc;
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.a = a;
+	p.config = s->config;
+	memset(out, 0, sizeof(*out));
+	if (!(p.items = calloc(a->nfiles ? a->nfiles : 1, sizeof(*p.items))))
+		return AV_ENOMEM;
+	out->items = p.items;
+	out->n = a->nfiles;
+	return name_all(&p);
 }
 
-int publish_run(struct publish_args *a, const struct globals *g)
+void publish_names_release(struct publish_names *n)
+{
+	size_t i;
+
+	for (i = 0; n->items && i < n->n; i++) {
+		free(n->items[i].key);
+		free(n->items[i].version);
+	}
+	free(n->items);
+	memset(n, 0, sizeof(*n));
+}
+
+int publish_run(const struct session *s, const struct publish_args *a,
+		const struct publish_names *names, enum flow_result *res)
 {
 	struct pub p;
 	size_t i;
-	int rc, status;
 
 	memset(&p, 0, sizeof(p));
+	p.s = s;
 	p.a = a;
-	p.g = g;
+	p.config = s->config;
+	p.client = s->client;
+	p.items = names->items;
 	pthread_mutex_init(&p.lock, NULL);
-	rc = open_all(&p);
-	for (i = 0; !rc && a->dry_run && i < a->nfiles; i++)
+	for (i = 0; a->dry_run && i < names->n; i++)
 		dry_run_one(&p, &p.items[i]);
-	if (!rc && !a->dry_run)
-		publish_all(&p);
-	if (rc)
-		status = rc == AV_EUSAGE || rc == AV_ECONFIG ? EXIT_USAGE : EXIT_FAILED;
-	else if (p.failed)
-		status = EXIT_FAILED;
-	else
-		status = p.conflicts && !a->conflict_skip ? EXIT_CONFLICT : EXIT_DONE;
-	for (i = 0; p.items && i < a->nfiles; i++) {
-		free(p.items[i].key);
-		free(p.items[i].version);
-	}
-	free(p.items);
-	s3_client_free(p.client);
-	config_free(p.config);
+	if (!a->dry_run)
+		publish_all(&p, names->n);
 	pthread_mutex_destroy(&p.lock);
-	return status;
+	if (p.failed)
+		*res = FLOW_FAILED;
+	else
+		*res = p.conflicts && !a->conflict_skip ? FLOW_CONFLICT : FLOW_DONE;
+	return 0;
 }

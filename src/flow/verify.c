@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
 #include "archivist/tar.h"
@@ -81,18 +82,6 @@ static int obj_write(void *ctx, const void *data, size_t len)
 	return zstd_dec_write(d->dec, data, len, &next);
 }
 
-static void hex(const unsigned char *d, char out[65])
-{
-	static const char x[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = x[d[i] >> 4];
-		out[2 * i + 1] = x[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static int digest(EVP_MD_CTX *md, char out[65])
 {
 	unsigned char d[32];
@@ -100,7 +89,7 @@ static int digest(EVP_MD_CTX *md, char out[65])
 
 	if (!EVP_DigestFinal_ex(md, d, &n))
 		return AV_ECRYPTO;
-	hex(d, out);
+	hex_encode(d, 32, out);
 	return 0;
 }
 

@@ -147,7 +147,7 @@ static void report_none(const struct aws_profile *p, int env_skipped)
 		  aws_profile_describe(p, 1));
 }
 
-int creds_resolve(const struct globals *g, const struct aws_env *env,
+int creds_resolve(const struct s3_options *g, const struct aws_env *env,
 		  const struct aws_profile *p, struct creds *c)
 {
 	int env_skipped = aws_env_set(g->profile), rc;

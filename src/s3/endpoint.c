@@ -150,7 +150,7 @@ static int region_ok(const char *r)
 	return 1;
 }
 
-static int resolve_region(const struct globals *g, const struct aws_env *env,
+static int resolve_region(const struct s3_options *g, const struct aws_env *env,
 			  const struct aws_profile *p, struct endpoint *ep)
 {
 	const char *r = "us-east-1", *from = "default";
@@ -174,7 +174,7 @@ static int resolve_region(const struct globals *g, const struct aws_env *env,
 }
 
 /* The configured endpoint URL and where it came from, or NULL. */
-static const char *configured_url(const struct globals *g,
+static const char *configured_url(const struct s3_options *g,
 				  const struct aws_env *env,
 				  const struct aws_profile *p,
 				  const char **from)
@@ -196,7 +196,7 @@ static const char *configured_url(const struct globals *g,
 	return v;
 }
 
-static int resolve_url(const struct globals *g, const struct aws_env *env,
+static int resolve_url(const struct s3_options *g, const struct aws_env *env,
 		       const struct aws_profile *p, struct endpoint *ep)
 {
 	struct buf aws = BUF_INIT;
@@ -221,7 +221,7 @@ static int resolve_url(const struct globals *g, const struct aws_env *env,
 	return rc;
 }
 
-static int resolve_addressing(const struct globals *g,
+static int resolve_addressing(const struct s3_options *g,
 			      const struct aws_profile *p,
 			      struct endpoint *ep)
 {
@@ -245,7 +245,7 @@ static int resolve_addressing(const struct globals *g,
 	return 0;
 }
 
-int endpoint_resolve(const struct globals *g, const struct aws_env *env,
+int endpoint_resolve(const struct s3_options *g, const struct aws_env *env,
 		     const struct aws_profile *p, struct endpoint *ep)
 {
 	int rc;

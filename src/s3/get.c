@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
@@ -134,7 +135,7 @@ static int get_verify(struct get *g, const struct s3_head *h)
 		return 0;
 	if (!EVP_DigestFinal_ex(g->md, sha, NULL))
 		return AV_ECRYPTO;
-	s3_sha256_hex(sha, got);
+	hex_encode(sha, 32, got);
 	if (strcmp(want, got) == 0)
 		return 0;
 	msg_error("get 's3://%s/%s': content sha256 %s differs from the object's "
@@ -215,4 +216,31 @@ int s3_get_buf(struct s3_client *c, const char *bucket, const char *key,
 	struct sink s = { buf_sink, out };
 
 	return s3_get(c, bucket, key, NULL, &s, NULL);
+}
+
+static int hash_sink(void *ctx, const void *data, size_t n)
+{
+	return EVP_DigestUpdate(ctx, data, n) ? 0 : AV_ECRYPTO;
+}
+
+int s3_get_sha256(struct s3_client *c, const char *bucket, const char *key,
+		  const char *if_match, char hex[65])
+{
+	struct s3_get_opts go = { 0, if_match, NULL, NULL };
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct sink s = { hash_sink, md };
+	unsigned char sha[32];
+	int rc;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return AV_ECRYPTO;
+	}
+	if (!(rc = s3_get(c, bucket, key, &go, &s, NULL)) &&
+	    !EVP_DigestFinal_ex(md, sha, NULL))
+		rc = AV_ECRYPTO;
+	EVP_MD_CTX_free(md);
+	if (!rc)
+		hex_encode(sha, 32, hex);
+	return rc;
 }

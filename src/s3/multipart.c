@@ -8,9 +8,11 @@
 #include <openssl/evp.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
+#include "archivist/workers.h"
 
 struct mp {
 	struct s3_client *c;
@@ -18,13 +20,13 @@ struct mp {
 	struct buf upload_id;
 	char **etags;		/* per part, from UploadPart */
 	char (*b64)[45];	/* per part checksum */
-	pthread_mutex_t lock;	/* guards next, rc, done and progress calls */
-	unsigned next;
+	pthread_mutex_t lock;	/* guards rc, done and progress calls */
 	int rc;
 	uint64_t done;
 };
 
-struct worker {
+/* One part being sent (its progress callbacks' context). */
+struct part {
 	struct mp *m;
 	uint64_t sent;		/* bytes of the current attempt */
 	char op[64];
@@ -32,7 +34,7 @@ struct worker {
 
 static void part_sent(void *ctx, size_t n)
 {
-	struct worker *w = ctx;
+	struct part *w = ctx;
 	struct mp *m = w->m;
 
 	w->sent += n;
@@ -46,7 +48,7 @@ static void part_sent(void *ctx, size_t n)
 /* A retried part starts again: take back what the last attempt sent. */
 static int part_before(void *ctx, int n)
 {
-	struct worker *w = ctx;
+	struct part *w = ctx;
 
 	(void)n;
 	pthread_mutex_lock(&w->m->lock);
@@ -66,7 +68,7 @@ static int part_sha(struct mp *m, unsigned idx, uint64_t off, uint64_t len, char
 		memcpy(sha, m->j->part_sha[idx], 32);
 	else if ((rc = s3put_hash(m->j, off, len, sha, NULL)))
 		return rc;
-	s3_sha256_hex(sha, hex);
+	hex_encode(sha, 32, hex);
 	s3req_b64(sha, m->b64[idx]);
 	return 0;
 }
@@ -86,7 +88,7 @@ static int upload_gone(const struct s3_put_job *j, const struct s3_reply *rep, i
 	return 1;
 }
 
-static int part_upload(struct worker *w, unsigned idx)
+static int part_upload(struct part *w, unsigned idx)
 {
 	struct mp *m = w->m;
 	struct s3_put_job *j = m->j;
@@ -135,58 +137,28 @@ static int part_upload(struct worker *w, unsigned idx)
 	return rc;
 }
 
-/* Takes parts until none are left or one failed. */
-static void *worker_main(void *arg)
+/* One part, unless one has failed already: then the rest are skipped. */
+static void upload_one(void *ctx, size_t i)
 {
-	struct worker *w = arg;
-	struct mp *m = w->m;
-	unsigned idx;
-	int rc;
+	struct part w = { ctx, 0, "" };
+	struct mp *m = w.m;
+	int rc, stop;
 
-	for (;;) {
-		pthread_mutex_lock(&m->lock);
-		if (m->rc || m->next >= m->j->nparts) {
-			pthread_mutex_unlock(&m->lock);
-			return NULL;
-		}
-		idx = m->next++;
-		pthread_mutex_unlock(&m->lock);
-		if ((rc = part_upload(w, idx)) != 0) {
-			pthread_mutex_lock(&m->lock);
-			if (!m->rc)
-				m->rc = rc;
-			pthread_mutex_unlock(&m->lock);
-			return NULL;
-		}
-	}
+	pthread_mutex_lock(&m->lock);
+	stop = m->rc != 0;
+	pthread_mutex_unlock(&m->lock);
+	if (stop || (rc = part_upload(&w, (unsigned)i)) == 0)
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (!m->rc)
+		m->rc = rc;
+	pthread_mutex_unlock(&m->lock);
 }
 
-/* Runs up to part_jobs workers; the calling thread is one of them. */
+/* Up to part_jobs parts at once (workers.h). */
 static int upload_parts(struct mp *m)
 {
-	unsigned nw = (unsigned)m->c->part_jobs, started = 0, i;
-	struct worker *w;
-	pthread_t *t;
-
-	if (nw > m->j->nparts)
-		nw = m->j->nparts;
-	w = calloc(nw, sizeof(*w));
-	t = calloc(nw, sizeof(*t));
-	if (!w || !t) {
-		free(w);
-		free(t);
-		return AV_ENOMEM;
-	}
-	for (i = 0; i < nw; i++)
-		w[i].m = m;
-	for (i = 1; i < nw; i++)
-		if (pthread_create(&t[started], NULL, worker_main, &w[i]) == 0)
-			started++;
-	worker_main(&w[0]);
-	for (i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	free(w);
-	free(t);
+	workers_run(m->j->nparts, m->c->part_jobs, upload_one, m);
 	return m->rc;
 }
 
@@ -243,7 +215,7 @@ static int complete_body(struct mp *m, struct buf *body, char hex[65])
 	if (!rc && !EVP_Digest(body->ptr, body->len, sha, NULL, EVP_sha256(), NULL))
 		rc = AV_ECRYPTO;
 	if (!rc)
-		s3_sha256_hex(sha, hex);
+		hex_encode(sha, 32, hex);
 	return rc;
 }
 

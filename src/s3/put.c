@@ -1,7 +1,6 @@
 /* put: no-clobber PutObject, the identical-object check (see s3.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,11 @@
 #include <openssl/evp.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
+#include "archivist/workers.h"
 
 #define HASH_CHUNK ((size_t)1 << 20)
 
@@ -192,34 +193,13 @@ out:
 	return rc;
 }
 
-static int hash_sink(void *ctx, const void *data, size_t n)
-{
-	return EVP_DigestUpdate(ctx, data, n) ? 0 : AV_ECRYPTO;
-}
-
 /* The sha256 of an object that does not record one, by reading it. */
 static int remote_sha(struct s3_client *c, struct s3_put_job *j, const char *etag,
 		      char hex[65])
 {
-	struct s3_get_opts go = { 0, etag, NULL, NULL };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	struct sink s = { hash_sink, md };
-	unsigned char sha[32];
-	int rc;
-
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		return AV_ECRYPTO;
-	}
 	msg_verbose("put 's3://%s/%s': the existing object records no sha256: "
 		    "reading it to compare", j->bucket, j->key);
-	if (!(rc = s3_get(c, j->bucket, j->key, &go, &s, NULL)) &&
-	    !EVP_DigestFinal_ex(md, sha, NULL))
-		rc = AV_ECRYPTO;
-	EVP_MD_CTX_free(md);
-	if (!rc)
-		s3_sha256_hex(sha, hex);
-	return rc;
+	return s3_get_sha256(c, j->bucket, j->key, etag, hex);
 }
 
 /*
@@ -326,39 +306,37 @@ static int replace_if_match(struct s3_client *c, struct s3_put_job *j)
 	return rc;
 }
 
-struct whole_hash {
+/* Task 0: the whole content's sha256; task 1: each part's. */
+struct hashes {
 	struct s3_put_job *j;
-	int rc;
+	int rc[2];
 };
 
-static void *hash_whole(void *arg)
+static void hash_task(void *ctx, size_t i)
 {
-	struct whole_hash *w = arg;
+	struct hashes *h = ctx;
+	struct s3_put_job *j = h->j;
 
-	w->rc = s3put_hash(w->j, 0, w->j->n, w->j->sha, NULL);
-	return NULL;
+	h->rc[i] = i == 0 ? s3put_hash(j, 0, j->n, j->sha, NULL) :
+		   s3put_hash(j, 0, j->n, NULL, j->part_sha);
 }
 
 /*
  * The sha256 of the whole content (for x-amz-meta-sha256, needed before
  * the upload starts) and, for multipart, of each part: two independent
- * digests of the same bytes, so on two threads when there are parts.
+ * digests of the same bytes, so on two threads (workers.h) when there
+ * are parts.
  */
 static int hash_up_front(struct s3_put_job *j)
 {
-	struct whole_hash w = { j, 0 };
-	pthread_t t;
-	int rc;
+	struct hashes h = { j, { 0, 0 } };
 
 	if (!j->multipart)
 		return s3put_hash(j, 0, j->n, j->sha, NULL);
 	if (!(j->part_sha = calloc(j->nparts, sizeof(*j->part_sha))))
 		return AV_ENOMEM;
-	if (pthread_create(&t, NULL, hash_whole, &w) != 0)
-		return s3put_hash(j, 0, j->n, j->sha, j->part_sha);
-	rc = s3put_hash(j, 0, j->n, NULL, j->part_sha);
-	pthread_join(t, NULL);
-	return rc ? rc : w.rc;
+	workers_run(2, 2, hash_task, &h);
+	return h.rc[1] ? h.rc[1] : h.rc[0];
 }
 
 /* Uploads, then settles "already exists" by comparing contents. */
@@ -373,7 +351,7 @@ static int put_run(struct s3_client *c, struct s3_put_job *j)
 	} else {
 		memcpy(j->sha, j->o->sha256, 32);
 	}
-	s3_sha256_hex(j->sha, j->sha_hex);
+	hex_encode(j->sha, 32, j->sha_hex);
 	s3req_b64(j->sha, j->sha_b64);
 	memcpy(j->res->sha256, j->sha, 32);
 	if (j->o->if_match)

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
@@ -138,18 +139,6 @@ int s3req_unb64(const char *b64, unsigned char sha[32])
 	return 0;
 }
 
-void s3_sha256_hex(const unsigned char sha[32], char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	int i;
-
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[sha[i] >> 4];
-		out[2 * i + 1] = hex[sha[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 void s3_head_init(struct s3_head *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -181,16 +170,6 @@ const char *s3_head_meta(const struct s3_head *h, const char *name)
 	return NULL;
 }
 
-static int is_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return 0;
-	return s[64] == '\0';
-}
-
 /* A composite checksum is a hash of the parts' hashes, not of the content. */
 static int checksum_whole(const struct s3_head *h)
 {
@@ -207,13 +186,13 @@ int s3_head_sha256(const struct s3_head *h, char hex[65])
 	const char *m;
 	int i;
 
-	if ((m = s3_head_meta(h, "sha256")) != NULL && is_hex64(m)) {
+	if ((m = s3_head_meta(h, "sha256")) != NULL && hex_is(m, 64, 1)) {
 		for (i = 0; i < 65; i++)
 			hex[i] = (char)tolower((unsigned char)m[i]);
 		return 1;
 	}
 	if (checksum_whole(h) && s3req_unb64(h->checksum_sha256, sha) == 0) {
-		s3_sha256_hex(sha, hex);
+		hex_encode(sha, 32, hex);
 		return 1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/s3req.h"
+#include "archivist/uri.h"
 
 /* host, x-amz-date, x-amz-content-sha256, token, authorization */
 #define FIXED_HEADERS 5
@@ -53,10 +54,10 @@ static int add_query(struct buf *url, const struct sigv4_kv *q, size_t n)
 
 	for (i = 0; i < n && !rc; i++) {
 		rc = buf_addc(url, i ? '&' : '?');
-		rc = rc ? rc : sigv4_uri_encode(url, q[i].name, strlen(q[i].name), 0);
+		rc = rc ? rc : uri_encode(url, q[i].name, strlen(q[i].name), 0);
 		if (!rc && q[i].value[0]) {
 			rc = buf_addc(url, '=');
-			rc = rc ? rc : sigv4_uri_encode(url, q[i].value, strlen(q[i].value), 0);
+			rc = rc ? rc : uri_encode(url, q[i].value, strlen(q[i].value), 0);
 		}
 	}
 	return rc;

@@ -14,7 +14,9 @@
 #include <openssl/hmac.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 #include "sigv4_int.h"
 
 /* Headers that intermediaries (and libcurl) may add, drop or rewrite:
@@ -33,74 +35,11 @@ void sigv4_params_s3(struct sigv4_params *p, const char *region, time_t now)
 	p->now = now;
 }
 
-static int is_unreserved(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	       c == '~';
-}
-
-int sigv4_uri_encode(struct buf *out, const char *s, size_t n, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-	int rc;
-
-	if ((rc = buf_grow(out, n)))
-		return rc;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
-
-		if (is_unreserved(c) || (c == '/' && keep_slash))
-			rc = buf_addc(out, (char)c);
-		else
-			rc = buf_add(out, esc, 3);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 int sigv4_encode_path(struct buf *out, const char *path)
 {
 	if (!path)
 		return AV_EINVAL;
-	return sigv4_uri_encode(out, path, strlen(path), 1);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int sigv4_uri_decode(struct buf *out, const char *s, size_t n)
-{
-	size_t i;
-	int rc, hi, lo;
-
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c == '%') {
-			if (n - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0 || (hi | lo) == 0)
-				return AV_EINVAL;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		} else if (c == '\0') {
-			return AV_EINVAL;
-		}
-		if ((rc = buf_addc(out, c)))
-			return rc;
-	}
-	return 0;
+	return uri_encode(out, path, strlen(path), 1);
 }
 
 void sigv4_amz_date(char out[17], time_t t)
@@ -132,18 +71,13 @@ int sigv4_parse_amz_date(const char *s, time_t *t)
 
 int sigv4_sha256_hex(const void *data, size_t n, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	if (!EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL) ||
 	    mdlen != 32)
 		return AV_ECRYPTO;
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
+	hex_encode(md, 32, out);
 	return 0;
 }
 
@@ -224,11 +158,11 @@ static int qpair_set(struct qpair *q, const struct sigv4_kv *kv)
 	buf_init(&q->value, 0);
 	if (!kv->name || !*kv->name)
 		return AV_EINVAL;
-	if ((rc = sigv4_uri_encode(&q->name, kv->name, strlen(kv->name), 0)))
+	if ((rc = uri_encode(&q->name, kv->name, strlen(kv->name), 0)))
 		return rc;
 	if (!kv->value)
 		return 0;
-	return sigv4_uri_encode(&q->value, kv->value, strlen(kv->value), 0);
+	return uri_encode(&q->value, kv->value, strlen(kv->value), 0);
 }
 
 /*

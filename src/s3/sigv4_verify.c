@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/sigv4.h"
 #include "sigv4_int.h"
 
@@ -28,19 +29,6 @@ static int all_digits(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-static int is_hex_signature(const char *s)
-{
-	size_t i;
-
-	if (strlen(s) != 64)
-		return 0;
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -121,7 +109,7 @@ static int auth_check(const struct sigv4_auth *a)
 {
 	if (!a->signed_headers || !a->signature || !a->access_key ||
 	    !is_header_list(a->signed_headers) ||
-	    !is_hex_signature(a->signature))
+	    !hex_is(a->signature, 64, 0))
 		return AV_EINVAL;
 	return 0;
 }

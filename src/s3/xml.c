@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/xml.h"
 
 /*
@@ -77,18 +78,16 @@ static int text_bool(const xmlNode *n, int *out)
 
 int xml_url_decode(const char *s, struct buf *out)
 {
-	static const char hex[] = "0123456789abcdef0123456789ABCDEF";
-	const char *hi, *lo;
-	int rc = 0;
+	int rc = 0, hi, lo;
 	char c;
 
 	for (; *s && !rc; s++) {
 		if (*s == '+') {
 			rc = buf_addc(out, ' ');
-		} else if (*s == '%' && s[1] && s[2] && (hi = strchr(hex, s[1])) &&
-			   (lo = strchr(hex, s[2]))) {
+		} else if (*s == '%' && (hi = hex_value(s[1])) >= 0 &&
+			   (lo = hex_value(s[2])) >= 0) {
 			/* Keys are C strings here: "a%00b" would pass for "a". */
-			if (!(c = (char)((((hi - hex) & 15) << 4) | ((lo - hex) & 15))))
+			if (!(c = (char)(hi << 4 | lo)))
 				return AV_ECORRUPT;
 			rc = buf_addc(out, c);
 			s += 2;

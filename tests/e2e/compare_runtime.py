@@ -228,4 +228,5 @@ def main():
                                    len(old) - len(want)))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -115,9 +115,13 @@ mock_env() {
 boto_find() {
 	local p
 	PY=""
+	# (the interpreter itself, not a version manager's shim: each start
+	# through a shim costs a second on a busy machine)
 	for p in /usr/bin/python3 python3; do
-		if "$p" -c 'import boto3' 2>/dev/null; then PY=$p; return 0; fi
+		PY=$("$p" -c 'import sys, boto3; print(sys.executable)' 2>/dev/null) &&
+			[ -x "$PY" ] && return 0
 	done
+	PY=""
 	return 1
 }
 
@@ -186,9 +190,10 @@ moto_find() {
 	local p
 	MOTO_PY=""
 	for p in /usr/bin/python3 python3; do
-		if "$p" -c 'import moto.server, botocore, werkzeug' 2>/dev/null; then
-			MOTO_PY=$p; return 0; fi
+		MOTO_PY=$("$p" -c 'import sys, moto.server, botocore, werkzeug
+print(sys.executable)' 2>/dev/null) && [ -x "$MOTO_PY" ] && return 0
 	done
+	MOTO_PY=""
 	return 1
 }
 
@@ -260,8 +265,19 @@ moto_setup() {
 	export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
 }
 
+# moto_race BUCKET/KEY: another writer writes other bytes at the key
+# just before archivist's next write of it reaches moto.
+moto_race() {
+	curl -fsS -X POST --data-binary "$1" "$MOTO_URL/_front/race" >/dev/null
+}
+
+# moto_max_keys N: moto answers lists with pages of at most N keys.
+moto_max_keys() {
+	curl -fsS -X POST --data-binary "$1" "$MOTO_URL/_front/max-keys" >/dev/null
+}
+
 # moto_rejected MARK: the requests since MARK that the front refused
 # (bad signature etc.), one JSON line each.
 moto_rejected() {
-	log_since "$1" | grep -v '"auth": "ok"'
+	log_since "$1" | grep -v '"auth":"ok"'
 }

@@ -20,10 +20,20 @@ takes the request apart as S3 would:
     body (or UNSIGNED-PAYLOAD);
   - X-Amz-Date within 15 minutes of now; presigned URLs not expired.
 
+For tests of conditional writes, POST /_front/race with "bucket/key" as
+body (unsigned) arms a race: just before the next write of that key (a
+PutObject, or a CompleteMultipartUpload) passes the check, the front
+writes other bytes at the key straight to moto, as another writer would.
+
+POST /_front/max-keys with a number as body makes the front lower any
+list's max-keys to it on the way to moto (S3 may return short pages), so
+a few keys make several pages.
+
 A request that fails is answered 403 SignatureDoesNotMatch (or the code
 S3 would use) and never reaches moto.  Each request is logged to LOG_FILE
 as one JSON line: time, method, path (decoded), query, status, auth ("ok"
-or the error code), and for a signature mismatch the canonical request
+or the error code), if_none_match (the header, or null), checksum (the
+x-amz-checksum-* header names sent), and for a signature mismatch the canonical request
 botocore computed (never a secret).
 """
 import datetime
@@ -104,6 +114,7 @@ def parse_authorization(value):
 
 class Front(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True     # else each answer waits ~40 ms
     server_version = "moto-front"
 
     def log_message(self, *_args):
@@ -202,9 +213,25 @@ class Front(http.server.BaseHTTPRequestHandler):
         raw = self.path
         path, _, query = raw.partition("?")
         body = self.body()
+        if path == "/_front/race" and self.command == "POST":
+            with self.server.log_lock:
+                self.server.races.add("/" + body.decode())
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if path == "/_front/max-keys" and self.command == "POST":
+            self.server.max_keys = int(body)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         entry = {"time": utcnow().isoformat() + "Z",
                  "method": self.command, "path": unquote(path),
-                 "query": query}
+                 "query": query,
+                 "if_none_match": self.headers.get("If-None-Match"),
+                 "checksum": sorted(k.lower() for k in self.headers.keys()
+                                    if k.lower().startswith("x-amz-checksum-"))}
         try:
             self.verify(path, query, body)
         except Reject as r:
@@ -220,9 +247,30 @@ class Front(http.server.BaseHTTPRequestHandler):
             self.error(Reject(400, "InvalidRequest", repr(e)))
             return
         entry["auth"] = "ok"
+        self.race(path, query)
+        if self.server.max_keys and "list-type=" in query:
+            raw = path + "?" + "&".join(
+                p if not p.startswith("max-keys=") else
+                "max-keys=%d" % min(int(p[9:]), self.server.max_keys)
+                for p in query.split("&"))
         status = self.forward(raw, body)
         entry["status"] = status
         self.server.log(entry)
+
+    def race(self, path, query):
+        """Plays the other writer armed by /_front/race, if any."""
+        write = (self.command == "PUT" and "partNumber=" not in query) or \
+            (self.command == "POST" and "uploadId=" in query)
+        key = unquote(path)
+        with self.server.log_lock:
+            if not write or key not in self.server.races:
+                return
+            self.server.races.discard(key)
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.moto_port)
+        conn.request("PUT", path, body=b"written by another writer",
+                     headers={"Host": self.headers["Host"]})
+        conn.getresponse().read()
+        conn.close()
 
     def forward(self, raw, body):
         srv = self.server
@@ -277,7 +325,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     def log(self, entry):
         with self.log_lock:
             with open(self.log_path, "a") as f:
-                f.write(json.dumps(entry, sort_keys=True) + "\n")
+                f.write(json.dumps(entry, sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def main():
@@ -289,6 +337,7 @@ def main():
     srv.moto_port = moto.get_host_and_port()[1]
     srv.access_key, srv.secret_key = ak, sk
     srv.log_path, srv.log_lock = log_path, threading.Lock()
+    srv.races, srv.max_keys = set(), 0
     open(log_path, "a").close()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(
         target=srv.shutdown).start())

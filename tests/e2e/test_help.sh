@@ -47,7 +47,9 @@ for c in "${cmds[@]}"; do
 		"$(table_synopsis "$c")" "$(usage_synopsis "$c")"
 	# Every long option of the command's getopt table is in its --help.
 	src=$(grep -l "^int cmd_$c(" "$ROOT"/src/cmd/*.c)
+	check "$c: cmd_$c() found in src/cmd/" test -f "$src"
 	opts=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' "$src")
+	nopts=$((${nopts:-0} + $(echo $opts | wc -w)))
 	missing=""
 	for o in $opts; do
 		[ "$o" = help ] && continue	# --help prints this very text
@@ -55,6 +57,8 @@ for c in "${cmds[@]}"; do
 	done
 	check_eq "$c: every option of its getopt table ($(echo $opts | wc -w)) is in --help" "" "$missing"
 done
+
+check "the getopt tables were read: $nopts options, as many as 50" test "$nopts" -ge 50
 
 # The global options: main.c's table against `archivist --help`.
 gl=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z0-9-]*\)", \(0\|'"'"'.'"'"'\), [01], G_.*/\1/p' "$ROOT/src/main.c")

@@ -47,6 +47,7 @@ check_eq "help COMMAND" "manifest migrate" "$(complete_words archivist help m | 
 for c in $cmds; do
 	[ "$c" = help ] && continue
 	src=$(grep -l "^int cmd_$c(" src/cmd/*.c)
+	check "$c: cmd_$c() found in src/cmd/" test -f "$src"
 	want=$(sed -n 's/^[[:space:]]*{ "\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/--\1/p' "$src" | sort -u)
 	got=$(complete_words archivist "$c" --)
 	missing=$(comm -23 <(echo "$want") <(echo "$got") | tr '\n' ' ')

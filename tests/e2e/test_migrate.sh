@@ -80,6 +80,7 @@ check_match "new archives carry an XXH64 checksum" "Check: XXH64" \
 # --- a rerun does nothing, and writes the manifests -------------------------
 mark=$(log_mark)
 out=$(av migrate $M --stack heroku-20 --stack heroku-22 --stack heroku-24 --manifest "$TMP/m.json" 2>/dev/null); rc=$?
+check_eq "the rerun exits 1 (the corrupt source and invalid key again)" 1 "$rc"
 check "the rerun wrote a TOML manifest too" av migrate $M --stack heroku-20 --manifest "$TMP/inventory.toml"
 check_eq "the manifests list what was made, with its source and real checksum" "ok" "$(boto '
 import tomllib

@@ -111,7 +111,7 @@ extract_input() {	# TAR DIR: extract, drop the opt pycs
 same_inode() { [ "$(stat -c %i "$1")" = "$(stat -c %i "$2")" ]; }
 
 no_leftovers() {	# DIR: no temporary output files
-	[ -z "$(find "$1" -maxdepth 1 -name '*.tmp-*')" ]
+	[ -z "$(find "$1" -maxdepth 1 -name '*.archivist-*')" ]
 }
 
 make_tree
@@ -174,6 +174,13 @@ done
 check "same output for --workers 1 and 2" cmp "$TMP/w1.tar.zst" "$TMP/w2.tar.zst"
 check "same output from .tar.zst input, 3 workers" cmp "$TMP/w1.tar.zst" "$TMP/w3.tar.zst"
 check "same output through stdin and stdout" cmp "$TMP/w1.tar.zst" "$TMP/w4.tar.zst"
+# The level is zstd's: with the transform off, the bytes are what the zstd
+# command gives at that level with the same window (--long=27).
+for L in 1 3 12; do
+	"$AV" recompress "$TMP/gnu.tar" "$TMP/l$L.tar.zst" --level $L --workers 1 --pyc keep --keep-opt-pyc 2>/dev/null
+	zstd -q -f -$L --long=27 "$TMP/gnu.tar" -o "$TMP/z$L.tar.zst"
+	check "--level $L: the bytes zstd -$L --long=27 makes" cmp "$TMP/l$L.tar.zst" "$TMP/z$L.tar.zst"
+done
 check "recompressing an output again changes nothing" \
 	sh -c "'$AV' recompress '$TMP/w1.tar.zst' '$TMP/w5.tar.zst' --level 3 2>/dev/null &&
 	       cmp '$TMP/w1.tar.zst' '$TMP/w5.tar.zst'"
@@ -265,7 +272,7 @@ tar -C "$TMP/int" -cf "$TMP/int/in.tar" big.bin
 "$AV" -q recompress "$TMP/int/in.tar" "$TMP/int/out.tar.zst" --level 19 &
 pid=$!
 for _ in $(seq 1 50); do	# until the temporary output exists
-	compgen -G "$TMP/int/out.tar.zst.tmp-*" >/dev/null && break
+	compgen -G "$TMP/int/out.tar.zst.archivist-*" >/dev/null && break
 	sleep 0.1
 done
 kill -TERM "$pid"

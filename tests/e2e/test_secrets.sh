@@ -59,13 +59,15 @@ EOF
 printf '%s\n' "Authorization" "AWS4-HMAC-SHA256 Credential" "Signature=" \
 	"x-amz-security-token" >"$TMP/forbidden-stderr"
 
-# sweep DESC CMD...: runs CMD at each of LEVELS (-v -v, then -v); passes
-# if neither stdout nor stderr holds anything forbidden.  Keeps the exit
-# status of the last run in RC.
+# sweep DESC RC REGEX CMD...: runs CMD at each of LEVELS (-v -v, then
+# -v); passes if neither stdout nor stderr holds anything forbidden, and
+# each run did its work: exited RC with REGEX (grep -E) in its stdout or
+# stderr -- a command that printed nothing and did nothing fails.  Keeps
+# the exit status of the last run in RC.
 LEVELS=("-v -v" "-v")
 sweep() {
-	local d=$1 v hits="" i=0
-	shift
+	local d=$1 want=$2 re=$3 v hits="" i=0 bad=""
+	shift 3
 	for v in "${LEVELS[@]}"; do
 		i=$((i + 1))
 		# shellcheck disable=SC2086
@@ -73,10 +75,13 @@ sweep() {
 		RC=$?
 		hits+=$(grep -F -f "$TMP/forbidden" "$TMP/out/o$i" "$TMP/out/e$i")
 		hits+=$(grep -i -F -f "$TMP/forbidden-stderr" "$TMP/out/e$i")
+		[ "$RC" -eq "$want" ] || bad+="at $v: exit $RC, wanted $want; "
+		cat "$TMP/out/o$i" "$TMP/out/e$i" | grep -Eq -- "$re" ||
+			bad+="at $v: no /$re/ in the output; "
 	done
 	if [ -n "$hits" ]; then not_ok "$d: no secret printed" "$hits"
-	elif [ "$RC" -ge 86 ]; then not_ok "$d: no secret printed" "exit $RC" "$(tail -n 5 "$TMP/out/e1")"
-	else ok "$d: no secret printed (exit $RC)"; fi
+	elif [ -n "$bad" ]; then not_ok "$d: no secret printed, and it did its work" "$bad" "$(tail -n 5 "$TMP/out/e1")"
+	else ok "$d: no secret printed, and it did its work (exit $RC)"; fi
 }
 # said DESC PATTERN: the -v -v run of the last sweep said PATTERN, so the
 # sweep looked at real output.
@@ -91,16 +96,17 @@ check_match "the forbidden list catches the token" "TOKENtoken" \
 	"$(printf '%s\n' "$url" | grep -F -f "$TMP/forbidden")"
 
 # --- success paths ---------------------------------------------------------
-sweep "ls" ls s3://bkt
+sweep "ls" 0 "obj\.txt" ls s3://bkt
 said "ls" "> GET http"
-sweep "ls --json" --json ls s3://bkt
-sweep "stat" stat s3://bkt/obj.txt
-sweep "get" get s3://bkt/obj.txt "$TMP/got.txt"
+sweep "ls --json" 0 '"key":"obj\.txt"' --json ls s3://bkt
+sweep "stat" 0 '"size":6,' --json stat s3://bkt/obj.txt
+sweep "get" 0 "downloaded" get s3://bkt/obj.txt "$TMP/got.txt"
 check_eq "get got the object" "hello" "$(cat "$TMP/got.txt")"
-sweep "get to stdout" get s3://bkt/obj.txt -
-sweep "put" put "$TMP/up.txt" s3://bkt/up.txt
+sweep "get to stdout" 0 "^hello$" get s3://bkt/obj.txt -
+sweep "put" 0 "uploaded|already there" put "$TMP/up.txt" s3://bkt/up.txt
 said "put" "> PUT http.*up.txt"
-sweep "put, identical already there" put "$TMP/up.txt" s3://bkt/up.txt
+check "put stored the file (the mock's own copy)" cmp "$TMP/up.txt" "$DATA/bkt/up.txt"
+sweep "put, identical already there" 0 "already there" put "$TMP/up.txt" s3://bkt/up.txt
 # presign prints the token in the URL by design: check stderr, and that
 # stdout holds nothing but the URL.
 for v in "-v" "-v -v"; do
@@ -111,19 +117,21 @@ for v in "-v" "-v -v"; do
 	check_eq "presign $v: one URL line, the secret key not in it" "1 0" \
 		"$(wc -l <"$TMP/out/o") $(grep -c -F -e "$SECRET" "$TMP/out/o")"
 done
-sweep "publish" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub --stack heroku-22 --level 3
+sweep "publish" 0 "python-3.12.1-ubuntu-22.04-amd64.tar.zst" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub --stack heroku-22 --level 3
 said "publish" "> PUT http.*pub/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
-sweep "publish --dry-run" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub2 --stack heroku-22 --dry-run
-sweep "migrate" migrate --from s3://bkt --to s3://bkt/new --level 3
+sweep "publish --dry-run" 0 "python-3.12.1-ubuntu-22.04-amd64.tar.zst" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/pub2 --stack heroku-22 --dry-run
+sweep "migrate" 0 "python-3.12.1-ubuntu-22.04-amd64.tar.zst" migrate --from s3://bkt --to s3://bkt/new --level 3
 said "migrate" "> PUT http.*new/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
-sweep "migrate --dry-run" migrate --from s3://bkt --to s3://bkt/new2 --dry-run
-sweep "audit" audit s3://bkt
+check "publish and migrate stored their archives" zstd -q -t "$DATA/bkt/pub/python-3.12.1-ubuntu-22.04-amd64.tar.zst" \
+	"$DATA/bkt/new/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
+sweep "migrate --dry-run" 0 "python-3.12.1-ubuntu-22.04-amd64.tar.zst" migrate --from s3://bkt --to s3://bkt/new2 --dry-run
+sweep "audit" 1 "unrecognised +obj\.txt" audit s3://bkt
 if "$AV" manifest --help >/dev/null 2>&1; then
-	sweep "manifest" manifest s3://bkt
+	sweep "manifest" 0 "python-3.12.1-ubuntu-22.04-amd64.tar.zst" manifest s3://bkt/new
 else
 	skip "manifest: no secret printed" "no manifest command in this build"
 fi
-sweep "recompress" recompress "$TMP/python-3.12.1.tar.gz" "$TMP/re.tar.zst" --level 1
+sweep "recompress" 0 "re\.tar\.zst" recompress "$TMP/python-3.12.1.tar.gz" "$TMP/re.tar.zst" --level 1
 
 # --- error paths -------------------------------------------------------------
 # At -v -v only: a level shows everything the levels below it show.
@@ -133,36 +141,40 @@ for cmd in "ls s3://bkt" "stat s3://bkt/obj.txt" "get s3://bkt/obj.txt $TMP/x" \
 	"put $TMP/up.txt s3://bkt/e1.txt" "migrate --from s3://bkt --to s3://bkt/e1 --level 3" \
 	"publish $TMP/python-3.12.1.tar.gz --to s3://bkt/e1 --stack heroku-22 --level 3" "audit s3://bkt"; do
 	# shellcheck disable=SC2086
-	sweep "${cmd%% *}, endpoint down" --endpoint "http://127.0.0.1:$port" $cmd
+	sweep "${cmd%% *}, endpoint down" 1 "127\.0\.0\.1:$port" --endpoint "http://127.0.0.1:$port" $cmd
 	[ "$RC" -eq 1 ] || not_ok "${cmd%% *}, endpoint down: exit 1" "exit $RC"
 	for f in "error 403 AccessDenied" "error 403 InvalidToken" "error 500"; do
 		mock_fault "$f"
 		# shellcheck disable=SC2086
-		sweep "${cmd%% *}, ${f#error }" $cmd
+		sweep "${cmd%% *}, ${f#error }" 1 "$(cut -d" " -f2 <<<"$f")" $cmd
 		mock_faults_clear
 	done
 	# shellcheck disable=SC2086
-	AWS_SECRET_ACCESS_KEY=$WRONG sweep "${cmd%% *}, a wrong secret (403 SignatureDoesNotMatch)" $cmd
+	AWS_SECRET_ACCESS_KEY=$WRONG sweep "${cmd%% *}, a wrong secret (403 SignatureDoesNotMatch)" 1 "SignatureDoesNotMatch|403" $cmd
 done
 said "audit, a wrong secret" "SignatureDoesNotMatch"
 mock_fault "complete-error"
-sweep "put, 200 with <Error> on complete" put "$TMP/big.bin" s3://bkt/mp.bin --part-size 5M
+sweep "put, 200 with <Error> on complete" 1 "InternalError|error" put "$TMP/big.bin" s3://bkt/mp.bin --part-size 5M
 said "put, 200 with <Error> on complete" "> POST http.*uploadId"
 mock_faults_clear
 
 # --- bad configuration and credential files --------------------------------
 echo '{"name": "python",' >"$TMP/bad.json"
-sweep "migrate, bad --config" --config "$TMP/bad.json" migrate --from s3://bkt --to s3://bkt/e2
-sweep "publish, bad --config" --config "$TMP/bad.json" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/e2 --stack heroku-22
-sweep "ls, bad endpoint URL with the secret in it" --endpoint "http://$AKID:$SECRET@127.0.0.1:$port" ls s3://bkt
+sweep "migrate, bad --config" 2 "bad\.json" --config "$TMP/bad.json" migrate --from s3://bkt --to s3://bkt/e2
+sweep "publish, bad --config" 2 "bad\.json" --config "$TMP/bad.json" publish "$TMP/python-3.12.1.tar.gz" --to s3://bkt/e2 --stack heroku-22
+sweep "ls, bad endpoint URL with the secret in it" 2 "user information" --endpoint "http://$AKID:$SECRET@127.0.0.1:$port" ls s3://bkt
 # Credential files whose broken lines hold the secret.
+# what each file below gives: an exit status and what the output says
+CRED_RC=(- 2 2 0 2 2 0 1)
+CRED_RE=(- "expected 'key = value'" "but not aws_access_key_id" "obj\\.txt" "duplicate key"
+	"section header" "obj\\.txt" "InvalidAccessKeyId")
 n=0
 while IFS= read -r body; do
 	n=$((n + 1))
 	# shellcheck disable=SC2059 # the lines are formats for the secrets
 	printf "$body\n" "$SECRET" "$TOKEN" >"$TMP/cred$n"
 	AWS_SHARED_CREDENTIALS_FILE="$TMP/cred$n" \
-		sweep "ls, credentials file $n" \
+		sweep "ls, credentials file $n" "${CRED_RC[$n]}" "${CRED_RE[$n]}" \
 		--profile default ls s3://bkt
 done <<'EOF'
 [default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key %s\naws_session_token = %s

@@ -32,6 +32,7 @@
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 #include "archivist/xml.h"
 
 #define MAX_HEADERS 64
@@ -112,7 +113,7 @@ static void check_value(const char *v)
 			abort();
 	}
 	(void)xml_parse_time(v, &t);
-	if (sigv4_uri_decode(&dec, v, strlen(v)) == 0 && strlen(dec.ptr) != dec.len)
+	if (uri_decode(&dec, v, strlen(v)) == 0 && strlen(dec.ptr) != dec.len)
 		abort();
 	buf_release(&dec);
 }

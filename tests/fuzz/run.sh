@@ -5,7 +5,7 @@
 # directory).  Crash inputs are kept in build-fuzz/artifacts/; reproduce
 # with build-fuzz/fuzz_NAME build-fuzz/artifacts/FILE.  Speaks TAP, one
 # test per target (tests/run.sh counts them); exits non-zero if any
-# target finds a crash.
+# target finds a crash, or is not built, or there is none.
 #
 # usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   (make fuzz FUZZ_SECONDS=N)
 set -u
@@ -13,16 +13,27 @@ cd "$(dirname "$0")/../.."
 secs=${1:-60}
 shift $(($# > 0 ? 1 : 0))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(build-fuzz/fuzz_*)
+# every target in tests/fuzz/ unless some are named: each must be built
+if [ ${#targets[@]} -eq 0 ]; then
+	for src in tests/fuzz/fuzz_*.c; do
+		[ -f "$src" ] || continue
+		src=${src##*/}
+		targets+=("build-fuzz/${src%.c}")
+	done
+fi
 mkdir -p build-fuzz/artifacts
 work=$(mktemp -d "${TMPDIR:-/tmp}/archivist-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 n=0 failed=0
 for bin in "${targets[@]}"; do
-	[ -x "$bin" ] || continue
 	name=${bin##*/fuzz_}
 	seeds=tests/fuzz/corpus/$name
 	n=$((n + 1))
+	if [ ! -x "$bin" ]; then	# a runner that ran nothing must not pass
+		failed=$((failed + 1))
+		echo "not ok $n - fuzz_$name: $bin is not built (make fuzz-build)"
+		continue
+	fi
 	mkdir -p "$work/$name"
 	# the first corpus directory receives new inputs: the temporary one
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
@@ -41,5 +52,9 @@ for bin in "${targets[@]}"; do
 			"$work/$name.log" | head -n 30 | sed 's/^/#   /' >&2
 	fi
 done
+if [ "$n" -eq 0 ]; then
+	n=1 failed=1
+	echo "not ok 1 - no fuzz target to run"
+fi
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -20,7 +20,7 @@
 
 struct fixture {
 	struct aws_env env;
-	struct globals g;
+	struct s3_options g;
 	struct aws_profile prof;
 	struct creds cr;
 	char home[300];

@@ -19,6 +19,7 @@
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 
 #define VECTORS "tests/vectors/sigv4/botocore.json"
 #define MAXKV 32
@@ -182,9 +183,9 @@ static size_t url_params(const char *url, struct sigv4_kv *kv,
 
 		assert_non_null(eq);
 		*eq = '\0';
-		assert_int_equal(sigv4_uri_decode(&dec[2 * i], parts[i],
+		assert_int_equal(uri_decode(&dec[2 * i], parts[i],
 						  strlen(parts[i])), 0);
-		assert_int_equal(sigv4_uri_decode(&dec[2 * i + 1], eq + 1,
+		assert_int_equal(uri_decode(&dec[2 * i + 1], eq + 1,
 						  strlen(eq + 1)), 0);
 		kv[i] = (struct sigv4_kv){ dec[2 * i].ptr, dec[2 * i + 1].ptr };
 	}

@@ -14,6 +14,7 @@
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/sigv4.h"
+#include "archivist/uri.h"
 
 #define AK "AKIAIOSFODNN7EXAMPLE"
 #define SK "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -31,10 +32,10 @@ static void test_uri_encode(void **state)
 	const char raw[] = "a b/+=&%~-._é\x01";
 
 	(void)state;
-	assert_int_equal(sigv4_uri_encode(&b, raw, strlen(raw), 1), 0);
+	assert_int_equal(uri_encode(&b, raw, strlen(raw), 1), 0);
 	assert_string_equal(b.ptr, "a%20b/%2B%3D%26%25~-._%C3%A9%01");
 	buf_reset(&b);
-	assert_int_equal(sigv4_uri_encode(&b, raw, strlen(raw), 0), 0);
+	assert_int_equal(uri_encode(&b, raw, strlen(raw), 0), 0);
 	assert_string_equal(b.ptr, "a%20b%2F%2B%3D%26%25~-._%C3%A9%01");
 	buf_reset(&b);
 	assert_int_equal(sigv4_encode_path(&b, "/b//./../k ey"), 0);
@@ -47,16 +48,16 @@ static void test_uri_decode(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(sigv4_uri_decode(&b, "a%20b%2fc+d%C3%A9", 17), 0);
+	assert_int_equal(uri_decode(&b, "a%20b%2fc+d%C3%A9", 17), 0);
 	assert_string_equal(b.ptr, "a b/c+dé");
 	buf_reset(&b);
-	assert_int_equal(sigv4_uri_decode(&b, "%", 1), AV_EINVAL);
+	assert_int_equal(uri_decode(&b, "%", 1), AV_EINVAL);
 	buf_reset(&b);
-	assert_int_equal(sigv4_uri_decode(&b, "ab%2", 4), AV_EINVAL);
+	assert_int_equal(uri_decode(&b, "ab%2", 4), AV_EINVAL);
 	buf_reset(&b);
-	assert_int_equal(sigv4_uri_decode(&b, "%G1", 3), AV_EINVAL);
+	assert_int_equal(uri_decode(&b, "%G1", 3), AV_EINVAL);
 	buf_reset(&b);
-	assert_int_equal(sigv4_uri_decode(&b, "a%00", 4), AV_EINVAL);
+	assert_int_equal(uri_decode(&b, "a%00", 4), AV_EINVAL);
 	buf_release(&b);
 }
 
@@ -255,9 +256,9 @@ static void split_query(char *q, struct sigv4_kv *kv, size_t *n,
 		char *eq = strchr(part, '=');
 
 		*eq = '\0';
-		assert_int_equal(sigv4_uri_decode(&dec[2 * *n], part,
+		assert_int_equal(uri_decode(&dec[2 * *n], part,
 						  strlen(part)), 0);
-		assert_int_equal(sigv4_uri_decode(&dec[2 * *n + 1], eq + 1,
+		assert_int_equal(uri_decode(&dec[2 * *n + 1], eq + 1,
 						  strlen(eq + 1)), 0);
 		kv[*n].name = dec[2 * *n].ptr;
 		kv[*n].value = dec[2 * *n + 1].ptr;

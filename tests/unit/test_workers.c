@@ -54,6 +54,7 @@ static void test_each_index_once(void **state)
 	run(3, 8, 3);
 	run(0, 4, 0);
 	run(50, 0, 1);
+	run(300, 200, 64);	/* at most 64 threads, whatever is asked */
 }
 
 int main(void)

@@ -1,18 +1,15 @@
 /* scan: list a prefix, keep the new-scheme artifacts, HEAD each one. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "archivist/error.h"
+#include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/provenance.h"
 #include "archivist/scan.h"
 #include "archivist/version.h"
-
-#define MAX_THREADS 64
+#include "archivist/workers.h"
 
 struct lister {
 	const struct config *cfg;
@@ -76,16 +73,6 @@ static int on_object(void *ctx, const struct s3_object *obj)
 	return rc;
 }
 
-static int is_hex64(const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[64] == '\0';
-}
-
 /* The legacy source the object records (migrate writes it), if any. */
 static int read_source(const struct scan_opts *o, struct scan_item *it,
 		       const struct s3_head *h)
@@ -108,7 +95,7 @@ static int read_source(const struct scan_opts *o, struct scan_item *it,
 	else if (rec.source_size)
 		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a size)",
 			 o->bucket, it->key, PROV_SOURCE_SIZE, rec.source_size);
-	if (rec.source_sha256 && is_hex64(rec.source_sha256))
+	if (rec.source_sha256 && hex_is(rec.source_sha256, 64, 0))
 		memcpy(it->legacy_sha256, rec.source_sha256, 65);
 	else if (rec.source_sha256)
 		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a sha256)",
@@ -118,40 +105,16 @@ out:
 	return rc == AV_ENOMEM ? rc : 0;
 }
 
-static int hash_write(void *ctx, const void *data, size_t n)
-{
-	return EVP_DigestUpdate(ctx, data, n) ? 0 : AV_ECRYPTO;
-}
-
 /* Reads the object and hashes it; the ETag pins the version HEAD saw. */
 static int compute_sha(struct s3_client *c, const struct scan_opts *o,
 		       struct scan_item *it)
 {
-	static const char hex[] = "0123456789abcdef";
-	struct s3_get_opts go = { 0, it->etag, NULL, NULL };
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	struct sink s = { hash_write, md };
-	unsigned char sha[32];
-	int rc, i;
+	int rc;
 
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		return AV_ECRYPTO;
-	}
 	msg_verbose("'s3://%s/%s' records no sha256: reading it", o->bucket, it->key);
-	if ((rc = s3_get(c, o->bucket, it->key, &go, &s, NULL)) == 0 &&
-	    !EVP_DigestFinal_ex(md, sha, NULL))
-		rc = AV_ECRYPTO;
-	EVP_MD_CTX_free(md);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < 32; i++) {
-		it->sha256[2 * i] = hex[sha[i] >> 4];
-		it->sha256[2 * i + 1] = hex[sha[i] & 15];
-	}
-	it->sha256[64] = '\0';
-	it->computed = 1;
-	return 0;
+	if ((rc = s3_get_sha256(c, o->bucket, it->key, it->etag, it->sha256)) == 0)
+		it->computed = 1;
+	return rc;
 }
 
 /* HEAD (and maybe GET) one artifact; the outcome goes in it->state. */
@@ -189,47 +152,17 @@ out:
 	s3_head_release(&h);
 }
 
-struct pool {
+struct inspect_ctx {
 	struct s3_client *c;
 	const struct scan_opts *o;
 	struct scan_result *r;
-	pthread_mutex_t lock;
-	size_t next;
 };
 
-static void *worker(void *arg)
+static void inspect_one(void *ctx, size_t i)
 {
-	struct pool *p = arg;
-	size_t i;
+	struct inspect_ctx *x = ctx;
 
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		i = p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (i >= p->r->n)
-			return NULL;
-		inspect(p->c, p->o, &p->r->items[i]);
-	}
-}
-
-/* Runs inspect() over every item on up to o->jobs threads. */
-static void inspect_all(struct s3_client *c, const struct scan_opts *o,
-			struct scan_result *r)
-{
-	pthread_t th[MAX_THREADS];
-	struct pool p = { c, o, r, PTHREAD_MUTEX_INITIALIZER, 0 };
-	size_t n = o->jobs < 1 ? 1 : (size_t)o->jobs, started = 0, i;
-
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
-	if (n > r->n)
-		n = r->n;
-	while (started + 1 < n && pthread_create(&th[started], NULL, worker, &p) == 0)
-		started++;
-	worker(&p);	/* this thread works too */
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&p.lock);
+	inspect(x->c, x->o, &x->r->items[i]);
 }
 
 int scan_run(struct s3_client *c, const struct config *cfg,
@@ -245,7 +178,7 @@ int scan_run(struct s3_client *c, const struct config *cfg,
 			msg_error("listing 's3://%s/%s': out of memory", o->bucket, o->prefix);
 		return rc;
 	}
-	inspect_all(c, o, out);
+	workers_run(out->n, o->jobs, inspect_one, &(struct inspect_ctx){ c, o, out });
 	return 0;
 }
 
