@@ -27,6 +27,7 @@ struct convert_job {
 	const char *dst_bucket;
 	const struct pipeline_settings *settings;
 	int workers;			/* zstd workers (>= 1) */
+	int split;			/* 1: the zstd frame in two jobs */
 	const char *tmpdir;		/* NULL: $TMPDIR or /tmp */
 	struct progress *progress;	/* NULL: none */
 };

@@ -4,10 +4,12 @@
  * one, then check that what S3 holds is what was made.
  *
  * The upload is conditional (If-None-Match: *).  When the key already
- * holds the same bytes (same sha256), that counts as done -- the archive
- * pipeline is deterministic, so a rerun or a racing run that made the same
- * archive lands here.  Other content is a conflict: left untouched.
- * After a successful upload, HEAD must show the same size and sha256.
+ * holds the same archive, that counts as done: the same bytes (same
+ * sha256), or the same content by its record (provenance.h: the same
+ * source, settings and tar, in another zstd layout) -- a rerun or a
+ * racing run that made the same archive lands here.  Other content is a
+ * conflict: left untouched.  After a successful upload, HEAD must show
+ * the same size and sha256.
  */
 #ifndef ARCHIVIST_DELIVER_H
 #define ARCHIVIST_DELIVER_H
@@ -32,7 +34,8 @@ struct deliver_item {
 	int fd;				/* the archive, read from offset 0 */
 	uint64_t size;
 	const unsigned char *sha256;	/* 32 bytes, of the archive */
-	const struct s3_meta *meta;	/* x-amz-meta-* to record */
+	const struct s3_meta *meta;	/* x-amz-meta-* to record: its
+					   provenance (provenance.h) */
 	size_t nmeta;
 	struct progress *progress;	/* NULL: none */
 	const char *if_match;		/* replace only the object with this

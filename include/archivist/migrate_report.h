@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "archivist/jobs.h"
 #include "archivist/migrate.h"
 #include "archivist/progress.h"
 
@@ -42,7 +43,7 @@ struct migration {
 	struct migration_item *items;	/* one per plan item */
 	time_t started;
 	int jobs;			/* archives at once */
-	int workers;			/* zstd workers per archive */
+	struct jobs_pool pool;		/* zstd workers and layout of each */
 	pthread_mutex_t lock;		/* output and progress */
 	struct progress *progress;	/* the overall display, or NULL */
 	uint64_t bytes_done, bytes_total;

@@ -60,11 +60,21 @@ struct pipeline_settings {
 /* The defaults: level 22, unchecked-hash, drop opt pycs. */
 void pipeline_settings_init(struct pipeline_settings *s);
 
+/* How the zstd frame is laid out (zstd.h): the bytes differ, the
+ * content does not. */
+enum pipeline_layout {
+	PIPELINE_LAYOUT_AUTO = 0,	/* split with two or more workers */
+	PIPELINE_LAYOUT_ONE_JOB,	/* one zstd job: the least CPU */
+	PIPELINE_LAYOUT_SPLIT		/* two jobs when the tar is 64-204 MiB:
+					   the least wall time on two cores */
+};
+
 struct pipeline_opts {
 	struct pipeline_settings set;
 	int workers;		/* zstd workers; 0 = automatic (online CPUs,
 				   at most 2: ~780 MiB each at level 22);
 				   any value >= 1 gives the same bytes */
+	enum pipeline_layout layout;	/* default AUTO */
 	const char *name;	/* input name for messages (borrowed) */
 	const char *tmpdir;	/* spool directory; NULL: $TMPDIR, else /tmp */
 	uint64_t in_size;	/* expected input bytes, for progress; 0 =
@@ -86,6 +96,11 @@ struct pipeline_stats {
 	uint64_t out_bytes;		/* zstd bytes written to the sink */
 	unsigned char sha256[32];	/* of those bytes */
 	char sha256_hex[65];		/* the same, lower-case hex */
+	uint64_t cut;			/* where the first zstd job ended
+					   (tar offset), 0: one job */
+	unsigned char tar_sha256[32];	/* of the tar the frame holds (the
+					   content, whatever the layout) */
+	char tar_sha256_hex[65];
 	struct rewrite_stats rw;	/* entries, pycs, tar sizes */
 };
 
@@ -118,7 +133,8 @@ void pipeline_free(struct pipeline *p);
 const char *pipeline_format_name(enum pipeline_format f);
 
 /* The stats as a JSON object (new reference; NULL when out of memory):
- * sha256, size, input_format, input_size, input_sha256, level,
+ * sha256, size, input_format, input_size, input_sha256, level, zstd_cut,
+ * tar_sha256,
  * tar_size_in, tar_size_out, bytes_saved, entries, entries_out,
  * opt_pycs_dropped, links_materialized, links_redirected, pycs, and
  * pyc: {rewritten, already-hash, stale, ...: count}.  Callers add their

@@ -3,7 +3,8 @@
  *
  * From a bucket listing of legacy keys, the configuration and the filters,
  * plan_add_legacy() builds one item per (legacy key, new key) pair, or one
- * "invalid" item per key that does not parse.  plan_decide() then sets the
+ * "invalid" item per key that does not parse; plan_keep_shard() then
+ * keeps one shard of them.  plan_decide() then sets the
  * action of a pair from what HEAD says of its new key.  No I/O here: the
  * commands list and HEAD, this module decides, so every rule is unit-tested.
  *
@@ -45,7 +46,8 @@ struct plan_filter {
 					   but the retired ones */
 	size_t nstacks;
 	const char *version_glob;	/* --version; NULL = all */
-	unsigned shard, nshards;	/* --shard I/N (1-based); 0/0 = all */
+	unsigned shard, nshards;	/* --shard I/N (1-based); 0/0 = all;
+					   applied by plan_keep_shard */
 };
 
 struct plan_item {
@@ -100,8 +102,13 @@ void plan_sort(struct plan *p);
 int plan_decide(struct plan_item *item, int exists,
 		const struct provenance *rec, const struct pipeline_settings *s);
 
-/* Shard (1..n) of a key: FNV-1a 64 of its bytes, mod n, plus one. */
-unsigned plan_shard_of(const char *key, unsigned n);
+/*
+ * Keeps only the items of shard (1..nshards) of the whole plan (shard.h:
+ * by new key, or legacy key when invalid, weighted by the legacy size),
+ * so it runs after the whole listing.  nshards 0 keeps all.  0 or
+ * AV_ENOMEM.
+ */
+int plan_keep_shard(struct plan *p, unsigned shard, unsigned nshards);
 
 /* Parses "I/N" (1 <= I <= N <= 1000).  0, or AV_EUSAGE with why. */
 int plan_parse_shard(const char *s, unsigned *shard, unsigned *nshards,

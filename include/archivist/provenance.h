@@ -38,8 +38,11 @@
 #define PROV_OPT_PYC "archivist-opt-pyc"	/* "keep" / "drop" / "as-is" */
 #define PROV_LEVEL "archivist-zstd-level"	/* "22", or "as-is" */
 #define PROV_TOOL "archivist-version"
+#define PROV_TAR_SHA256 "archivist-tar-sha256"	/* of the decompressed tar */
+#define PROV_ZSTD_LAYOUT "archivist-zstd-layout"	/* "jobs=1", "jobs=2 cut=N":
+						   for the record only */
 
-#define PROV_MAX_META 9
+#define PROV_MAX_META 11
 
 /* Where an archive comes from.  Borrowed; NULL fields are not recorded
  * (writing) or not compared (provenance_compare). */
@@ -52,23 +55,32 @@ struct provenance_source {
 	const char *sha256;	/* hex sha256 of the input bytes */
 };
 
+/* What was made, beyond the settings; NULL fields are not recorded. */
+struct provenance_made {
+	const char *tar_sha256;	/* hex sha256 of the tar the frame holds */
+	int level;		/* 0: no zstd frame, no layout recorded */
+	uint64_t cut;		/* where the first zstd job ended; 0: one job */
+};
+
 /* The metadata to send; m[0..n) point into the struct itself. */
 struct provenance_meta {
 	struct s3_meta m[PROV_MAX_META];
 	size_t n;
 	char names[PROV_MAX_META][32];
 	char etag[128], size[24], sha[65], level[12], pyc[24], opt[8];
+	char tar_sha[65], layout[48];
 	struct buf key, file;
 };
 
 /*
- * Fills pm from the source and the settings (NULL: the input is uploaded
- * as it is, publish --as-is).  0, or AV_ENOMEM (pm is released either
- * way by provenance_meta_release).
+ * Fills pm from the source, the settings (NULL: the input is uploaded as
+ * it is, publish --as-is) and what was made (NULL: nothing more).  0, or
+ * AV_ENOMEM (pm is released either way by provenance_meta_release).
  */
 int provenance_meta_build(struct provenance_meta *pm,
 			  const struct provenance_source *src,
-			  const struct pipeline_settings *set);
+			  const struct pipeline_settings *set,
+			  const struct provenance_made *made);
 void provenance_meta_release(struct provenance_meta *pm);
 
 /* What an object records, as read back.  The raw values are borrowed from
@@ -78,6 +90,7 @@ struct provenance {
 	const char *source_key_raw, *source_etag, *source_size;
 	const char *source_sha256, *source_file;
 	const char *pyc, *opt_pyc, *level, *tool;
+	const char *tar_sha256, *zstd_layout;
 	const char *source_key;	/* decoded; NULL: absent or not decodable */
 	struct buf key;		/* holds source_key */
 };
@@ -110,6 +123,16 @@ enum provenance_match {
 int provenance_compare(const struct provenance *rec,
 		       const struct provenance_source *src,
 		       const struct pipeline_settings *set, struct buf *why);
+
+/*
+ * Whether two records describe the same archive by content, whatever
+ * bytes their zstd frames hold (two layouts of one tar differ in bytes):
+ * 1 when both record the same source sha256, pyc mode, opt pycs, level
+ * and tar sha256; else 0 (also when either lacks one: objects made
+ * before the tar sha256 was recorded compare by their bytes).
+ */
+int provenance_same_content(const struct provenance *a,
+			    const struct provenance *b);
 
 /* Whether rec's recorded settings differ from set (pyc, opt pycs, level):
  * 0 no, 1 yes with the first difference appended to why, -1 ENOMEM. */

@@ -254,10 +254,17 @@ struct s3_put_opts {
 					   CompleteMultipartUpload): if it
 					   changed or vanished, AV_ECONFLICT,
 					   not reported; NULL: never replace */
+	/* When the key already holds an object, accept(ctx, its HEAD) may
+	 * count it as this content whatever its bytes (1: created 0 and
+	 * accepted 1 in the result); NULL or 0: compared by sha256. */
+	int (*accept)(void *ctx, const struct s3_head *existing);
+	void *accept_ctx;
 };
 
 struct s3_put_result {
 	int created;		/* 1: uploaded; 0: identical object present */
+	int accepted;		/* with created 0: by o->accept, not by
+				   sha256 (its bytes may differ) */
 	int multipart;		/* 1: uploaded in parts */
 	unsigned parts;
 	int unconditional;	/* 1: the server refused If-None-Match

@@ -4,10 +4,10 @@
  * The encoder always runs libzstd's multi-threaded mode (nbWorkers >= 1)
  * with a fixed job size and overlap, so the compressed bytes depend only
  * on the input and the level, never on the number of workers or cores.
- * An input of known size between half a job and 1.6 jobs is cut into
- * two jobs of balanced cost (zstd_enc_cut), so that two cores share it;
- * the cut depends on the size alone, so the bytes still do not depend on
- * the worker count.
+ * The caller may cut an input of known size into two jobs (opts.cut,
+ * zstd_enc_cut) so that two cores share it: the cut shapes the frame,
+ * the worker count still does not.  Frames made with and without a cut
+ * differ in bytes, not in content.
  * Frames have long-distance matching, a window of at most 2^27 bytes (so
  * every default decoder accepts them), an XXH64 content checksum, and the
  * content size in the header when it was given.
@@ -38,6 +38,8 @@ struct zstd_enc_opts {
 	uint64_t content_size;	/* exact input size, or ZSTD_ENC_SIZE_UNKNOWN */
 	size_t job_size;	/* 0 = ZSTD_ENC_JOB_SIZE (anything else only
 				   in tests: it changes the output) */
+	uint64_t cut;		/* where the first job ends (0: no cut);
+				   below content_size, with a known size */
 };
 
 struct zstd_enc;

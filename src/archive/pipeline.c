@@ -42,7 +42,7 @@ struct pipeline {
 	size_t slen;
 	uint64_t spooled;
 	uint64_t in_bytes;
-	EVP_MD_CTX *in_md, *out_md;
+	EVP_MD_CTX *in_md, *out_md, *tar_md;	/* input, output, the tar */
 	/* pass 2 */
 	struct zstd_enc *enc;
 	const struct sink *out;
@@ -167,8 +167,10 @@ int pipeline_new(struct pipeline **out, const struct pipeline_opts *o)
 	if (!(p->sbuf = malloc(SPOOL_BUF)) || !(p->ix = tar_index_new()) ||
 	    !(p->tr = tar_reader_new(p->name, index_entry, p->ix)) ||
 	    !(p->in_md = EVP_MD_CTX_new()) || !(p->out_md = EVP_MD_CTX_new()) ||
+	    !(p->tar_md = EVP_MD_CTX_new()) ||
 	    !EVP_DigestInit_ex(p->in_md, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(p->out_md, EVP_sha256(), NULL))
+	    !EVP_DigestInit_ex(p->out_md, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(p->tar_md, EVP_sha256(), NULL))
 		goto nomem;
 	if ((rc = open_spool(p)) != 0)
 		goto out;
@@ -300,12 +302,18 @@ static int out_write(void *ctx, const void *data, size_t len)
 	return sink_write(p->out, data, len);
 }
 
-/* The rewritten tar: into the encoder. */
+/* The rewritten tar: hashed, then into the encoder (or, level 0, out). */
 static int enc_write(void *ctx, const void *data, size_t len)
 {
 	struct pipeline *p = ctx;
 	struct sink s = { out_write, p };
-	int rc = zstd_enc_write(p->enc, data, len, &s);
+	int rc;
+
+	if (!EVP_DigestUpdate(p->tar_md, data, len))
+		return AV_ECRYPTO;
+	if (!p->enc)
+		return out_write(p, data, len);
+	rc = zstd_enc_write(p->enc, data, len, &s);
 
 	progress_update(p->o.progress, zstd_enc_consumed(p->enc),
 			p->out_bytes);
@@ -327,17 +335,32 @@ static int hex_digest(const unsigned char d[32], char out[65])
 	return 0;
 }
 
-/* Pass 2 into the encoder, or (level 0) straight to the output. */
-static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size)
+/* Where the first zstd job ends, or 0 for one job. */
+static uint64_t choose_cut(const struct pipeline *p, uint64_t size)
 {
-	struct zstd_enc_opts zo = { p->o.set.level, workers(p), size, 0 };
+	enum pipeline_layout l = p->o.layout;
+
+	if (l == PIPELINE_LAYOUT_ONE_JOB ||
+	    (l == PIPELINE_LAYOUT_AUTO && workers(p) < 2))
+		return 0;
+	return zstd_enc_cut(size, ZSTD_ENC_JOB_SIZE);
+}
+
+/* Pass 2 into the encoder, or (level 0) straight to the output. */
+static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size,
+		  struct pipeline_stats *st)
+{
+	struct zstd_enc_opts zo = { p->o.set.level, workers(p), size, 0, 0 };
 	struct sink in = { enc_write, p }, out = { out_write, p };
 	int rc;
+
+	if (p->o.set.level)
+		st->cut = zo.cut = choose_cut(p, size);
 
 	progress_start(p->o.progress, p->o.set.level ? "compressing" : "writing",
 		       size);
 	if (p->o.set.level == 0)
-		return rewrite_run(rw, &out);
+		return rewrite_run(rw, &in);
 	if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0 ||
 	    (rc = rewrite_run(rw, &in)) != 0)
 		return rc;
@@ -351,14 +374,16 @@ static int compress(struct pipeline *p, struct rewrite *rw,
 	unsigned int n = 0;
 	int rc;
 
-	if ((rc = encode(p, rw, st->rw.tar_out)) != 0)
+	if ((rc = encode(p, rw, st->rw.tar_out, st)) != 0)
 		return rc;
 	progress_update(p->o.progress, st->rw.tar_out, p->out_bytes);
 	if (!EVP_DigestFinal_ex(p->out_md, st->sha256, &n) ||
-	    !EVP_DigestFinal_ex(p->in_md, st->in_sha256, &n))
+	    !EVP_DigestFinal_ex(p->in_md, st->in_sha256, &n) ||
+	    !EVP_DigestFinal_ex(p->tar_md, st->tar_sha256, &n))
 		return AV_ECRYPTO;
 	st->out_bytes = p->out_bytes;
 	st->in_bytes = p->in_bytes;
+	hex_digest(st->tar_sha256, st->tar_sha256_hex);
 	return hex_digest(st->sha256, st->sha256_hex);
 }
 
@@ -397,6 +422,7 @@ void pipeline_free(struct pipeline *p)
 	tar_index_free(p->ix);
 	EVP_MD_CTX_free(p->in_md);
 	EVP_MD_CTX_free(p->out_md);
+	EVP_MD_CTX_free(p->tar_md);
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p->tmpdir);
@@ -422,7 +448,7 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 	char in_hex[65];
 
 	hex_digest(st->in_sha256, in_hex);
-	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:I, s:I,"
+	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:s, s:I, s:I, s:I,"
 			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
 			 "sha256", st->sha256_hex,
 			 "size", (json_int_t)st->out_bytes,
@@ -430,6 +456,8 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 			 "input_size", (json_int_t)st->in_bytes,
 			 "input_sha256", in_hex,
 			 "level", st->level,
+			 "zstd_cut", (json_int_t)st->cut,
+			 "tar_sha256", st->tar_sha256_hex,
 			 "tar_size_in", (json_int_t)rw->tar_in,
 			 "tar_size_out", (json_int_t)rw->tar_out,
 			 "bytes_saved", (json_int_t)(rw->tar_in - rw->tar_out),

@@ -45,10 +45,10 @@ static int set_param(struct zstd_enc *e, ZSTD_cParameter p, int v,
 }
 
 /*
- * The parameters that define the output.  jobSize, overlapLog and the
- * cut (a function of the content size) are fixed because they shape the
- * frame: with them and nbWorkers >= 1 the bytes are the same whatever
- * the worker count.
+ * The parameters that define the output.  jobSize and overlapLog are
+ * fixed and the cut is the caller's because they shape the frame: with
+ * them and nbWorkers >= 1 the bytes are the same whatever the worker
+ * count.
  */
 static int configure(struct zstd_enc *e, const struct zstd_enc_opts *o)
 {
@@ -73,8 +73,12 @@ static int configure(struct zstd_enc *e, const struct zstd_enc_opts *o)
 			  o->content_size);
 		return AV_EINVAL;
 	}
-	if (o->content_size != ZSTD_ENC_SIZE_UNKNOWN)
-		e->cut = zstd_enc_cut(o->content_size, job);
+	if (o->cut && (o->content_size == ZSTD_ENC_SIZE_UNKNOWN ||
+		       o->cut >= o->content_size)) {
+		msg_error("%s: a zstd cut needs a known size beyond it", e->name);
+		return AV_EINVAL;
+	}
+	e->cut = o->cut;
 	return 0;
 }
 

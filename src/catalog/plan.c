@@ -7,6 +7,7 @@
 #include "archivist/error.h"
 #include "archivist/naming.h"
 #include "archivist/plan.h"
+#include "archivist/shard.h"
 #include "archivist/version.h"
 
 const char *plan_action_name(enum plan_action a)
@@ -99,13 +100,6 @@ static int version_wanted(const struct plan_filter *f, const char *v)
 	return v && version_glob_match(f->version_glob, v);
 }
 
-static int shard_wanted(const struct plan_filter *f, const char *key)
-{
-	if (!f || !f->nshards)
-		return 1;
-	return plan_shard_of(key, f->nshards) == f->shard;
-}
-
 static int add_invalid(struct plan *p, const char *key, uint64_t size,
 		       const char *etag, const struct naming_legacy *l,
 		       const char *why)
@@ -124,7 +118,7 @@ static int add_invalid(struct plan *p, const char *key, uint64_t size,
 
 static int add_pairs(struct plan *p, const char *to_prefix, const char *key,
 		     uint64_t size, const char *etag,
-		     const struct naming_legacy *l, const struct plan_filter *f)
+		     const struct naming_legacy *l)
 {
 	struct buf nk = BUF_INIT;
 	struct plan_item *it;
@@ -136,8 +130,6 @@ static int add_pairs(struct plan *p, const char *to_prefix, const char *key,
 		if ((rc = buf_adds(&nk, to_prefix)) ||
 		    (rc = buf_adds(&nk, l->new_keys[i])))
 			break;
-		if (!shard_wanted(f, nk.ptr))
-			continue;
 		if (!(it = item_new(p, key, size, etag))) {
 			rc = AV_ENOMEM;
 			break;
@@ -183,11 +175,10 @@ int plan_add_legacy(struct plan *p, const struct config *c,
 		goto out;
 	}
 	if (l.status != NAMING_OK) {
-		rc = shard_wanted(f, key) ?
-			add_invalid(p, key, size, etag, &l, why.ptr) : 0;
+		rc = add_invalid(p, key, size, etag, &l, why.ptr);
 		goto out;
 	}
-	rc = add_pairs(p, to_prefix ? to_prefix : "", key, size, etag, &l, f);
+	rc = add_pairs(p, to_prefix ? to_prefix : "", key, size, etag, &l);
 out:
 	naming_legacy_release(&l);
 	buf_release(&why);
@@ -245,16 +236,39 @@ int plan_decide(struct plan_item *it, int exists,
 	return rc;
 }
 
-unsigned plan_shard_of(const char *key, unsigned n)
+/* An item's key for sharding: its new key, or the legacy key. */
+static const char *shard_key(const struct plan_item *it)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *k = (const unsigned char *)key;
+	return it->new_key ? it->new_key : it->legacy_key;
+}
 
-	while (*k) {
-		h ^= *k++;
-		h *= 0x100000001b3ULL;
+int plan_keep_shard(struct plan *p, unsigned shard, unsigned nshards)
+{
+	struct shard_item *si = NULL;
+	unsigned *of = NULL;
+	size_t i, k = 0;
+	int rc = AV_ENOMEM;
+
+	if (!nshards || !p->n)
+		return 0;
+	if (!(si = calloc(p->n, sizeof(*si))) || !(of = calloc(p->n, sizeof(*of))))
+		goto out;
+	for (i = 0; i < p->n; i++)
+		si[i] = (struct shard_item){ shard_key(&p->items[i]),
+					     p->items[i].legacy_size };
+	if ((rc = shard_assign(si, p->n, nshards, of)) != 0)
+		goto out;
+	for (i = 0; i < p->n; i++) {
+		if (of[i] != shard)
+			item_release(&p->items[i]);
+		else
+			p->items[k++] = p->items[i];
 	}
-	return n ? (unsigned)(h % n) + 1 : 1;
+	p->n = k;
+out:
+	free(si);
+	free(of);
+	return rc;
 }
 
 static int parse_uint(const char *s, const char *end, unsigned *out)
@@ -283,8 +297,8 @@ int plan_parse_shard(const char *s, unsigned *shard, unsigned *nshards,
 		buf_addf(why, "--shard takes I/N (two numbers, as 2/4), not '%s'", s);
 		return AV_EUSAGE;
 	}
-	if (n < 1 || n > 1000 || i < 1 || i > n) {
-		buf_addf(why, "--shard '%s': need 1 <= I <= N <= 1000", s);
+	if (n < 1 || n > SHARD_MAX || i < 1 || i > n) {
+		buf_addf(why, "--shard '%s': need 1 <= I <= N <= %d", s, SHARD_MAX);
 		return AV_EUSAGE;
 	}
 	*shard = i;

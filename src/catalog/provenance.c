@@ -81,9 +81,28 @@ static int source_text(struct provenance_meta *pm,
 	return 0;
 }
 
+/* The tar's sha256 and the frame's layout. */
+static void made_text(struct provenance_meta *pm,
+		      const struct provenance_made *made)
+{
+	if (made->tar_sha256) {
+		snprintf(pm->tar_sha, sizeof(pm->tar_sha), "%s", made->tar_sha256);
+		add(pm, PROV_TAR_SHA256, pm->tar_sha);
+	}
+	if (!made->level)
+		return;
+	if (made->cut)
+		snprintf(pm->layout, sizeof(pm->layout), "jobs=2 cut=%" PRIu64,
+			 made->cut);
+	else
+		snprintf(pm->layout, sizeof(pm->layout), "jobs=1");
+	add(pm, PROV_ZSTD_LAYOUT, pm->layout);
+}
+
 int provenance_meta_build(struct provenance_meta *pm,
 			  const struct provenance_source *src,
-			  const struct pipeline_settings *set)
+			  const struct pipeline_settings *set,
+			  const struct provenance_made *made)
 {
 	static char tool[] = ARCHIVIST_VERSION;
 	int rc;
@@ -98,6 +117,8 @@ int provenance_meta_build(struct provenance_meta *pm,
 	add(pm, PROV_OPT_PYC, pm->opt);
 	add(pm, PROV_LEVEL, pm->level);
 	add(pm, PROV_TOOL, tool);
+	if (made)
+		made_text(pm, made);
 	return 0;
 }
 
@@ -137,6 +158,8 @@ int provenance_read(struct provenance *p, const struct s3_meta *meta, size_t n)
 	p->opt_pyc = find(meta, n, PROV_OPT_PYC, &p->any);
 	p->level = find(meta, n, PROV_LEVEL, &p->any);
 	p->tool = find(meta, n, PROV_TOOL, &p->any);
+	p->tar_sha256 = find(meta, n, PROV_TAR_SHA256, &p->any);
+	p->zstd_layout = find(meta, n, PROV_ZSTD_LAYOUT, &p->any);
 	if (!raw)
 		return 0;
 	switch (uri_decode(&p->key, raw, strlen(raw))) {
@@ -235,6 +258,19 @@ int provenance_compare(const struct provenance *rec,
 	if (!d)
 		d = provenance_settings_differ(rec, set, why);
 	return d < 0 ? -1 : d ? PROV_OTHER : PROV_SAME;
+}
+
+static int same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+int provenance_same_content(const struct provenance *a,
+			    const struct provenance *b)
+{
+	return same(a->source_sha256, b->source_sha256) &&
+	       same(a->pyc, b->pyc) && same(a->opt_pyc, b->opt_pyc) &&
+	       same(a->level, b->level) && same(a->tar_sha256, b->tar_sha256);
 }
 
 int provenance_settings(const struct provenance *rec,

@@ -38,8 +38,8 @@ static void migrate_usage(FILE *f)
 	      "  --version GLOB     only versions matching the shell glob ('3.12.*')\n"
 	      "  --dry-run          print the plan (create, skip, conflict, invalid)\n"
 	      "                     and totals; sends only GET, HEAD and list requests\n"
-	      "  --shard I/N        only the archives whose new key hashes to shard I\n"
-	      "                     of N (FNV-1a 64 mod N), for a CI matrix\n"
+	      "  --shard I/N        only shard I of N, for a CI matrix: the listing in\n"
+	      "                     hash order of new keys, cut into N runs of equal size\n"
 	      "  --pyc MODE         unchecked-hash (default), checked-hash or keep\n"
 	      "  --keep-opt-pyc     keep .opt-1.pyc/.opt-2.pyc (dropped by default)\n"
 	      "  --level N          zstd level 1..22 (default 22; long mode always)\n"
@@ -48,7 +48,9 @@ static void migrate_usage(FILE *f)
 	      "  --tmpdir DIR       where archives are spooled (default $TMPDIR, /tmp)\n\n"
 	      "Parallelism (-j): by default one archive per core, at most one per\n"
 	      "0.8 GB of available memory at level 20+ (0.4 GB at 16-19), never more\n"
-	      "than there are archives; spare cores become zstd workers.\n\n"
+	      "than there are archives.  Each archive is one zstd job while others\n"
+	      "can use the cores; one that would leave a core idle (a single\n"
+	      "archive, the last of a batch) is cut into two jobs on two cores.\n\n"
 	      "Exit status: 0 all done or already done, 1 an archive failed or is\n"
 	      "invalid, 2 usage or configuration error, 3 a conflict (and none failed).\n", f);
 }

@@ -43,6 +43,59 @@ struct jobs_choice jobs_choose(int cores, uint64_t mem_available, int level,
 	return c;
 }
 
+struct jobs_layout jobs_layout(int slots, int jobs, int running, int busy,
+			       size_t waiting)
+{
+	struct jobs_layout l = { 1, 0 };
+	int spare = slots - busy, startable = jobs - running - 1;
+
+	/* the archives that will start beside this one take a worker each */
+	if (startable > 0 && waiting > 0)
+		spare -= waiting < (size_t)startable ? (int)waiting : startable;
+	if (spare >= 2) {
+		l.workers = 2;
+		l.split = 1;
+	}
+	return l;
+}
+
+void jobs_pool_init(struct jobs_pool *p, const struct jobs_choice *c,
+		    size_t archives)
+{
+	pthread_mutex_init(&p->lock, NULL);
+	p->slots = c->jobs * c->workers;
+	p->jobs = c->jobs;
+	p->running = p->busy = 0;
+	p->waiting = archives;
+}
+
+struct jobs_layout jobs_pool_take(struct jobs_pool *p)
+{
+	struct jobs_layout l;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->waiting)
+		p->waiting--;
+	l = jobs_layout(p->slots, p->jobs, p->running, p->busy, p->waiting);
+	p->running++;
+	p->busy += l.workers;
+	pthread_mutex_unlock(&p->lock);
+	return l;
+}
+
+void jobs_pool_give(struct jobs_pool *p, const struct jobs_layout *l)
+{
+	pthread_mutex_lock(&p->lock);
+	p->running--;
+	p->busy -= l->workers;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void jobs_pool_release(struct jobs_pool *p)
+{
+	pthread_mutex_destroy(&p->lock);
+}
+
 int jobs_cores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -46,6 +46,8 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 	const struct plan_item *it = j->item;
 	struct provenance_source src = { it->legacy_key, it->legacy_etag,
 					 it->legacy_size, NULL, NULL };
+	struct provenance_made made = { res->st.tar_sha256_hex, res->st.level,
+					res->st.cut };
 	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
 	char sha[65];
@@ -53,7 +55,7 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 
 	hex_encode(res->st.in_sha256, 32, sha);
 	src.sha256 = sha;
-	if ((rc = provenance_meta_build(&pm, &src, j->settings)) == 0) {
+	if ((rc = provenance_meta_build(&pm, &src, j->settings, &made)) == 0) {
 		d.bucket = j->dst_bucket;
 		d.key = it->new_key;
 		d.fd = fd;
@@ -81,6 +83,7 @@ int convert_object(struct s3_client *c, const struct convert_job *j,
 	pipeline_opts_init(&o);
 	o.set = *j->settings;
 	o.workers = j->workers;
+	o.layout = j->split ? PIPELINE_LAYOUT_SPLIT : PIPELINE_LAYOUT_ONE_JOB;
 	o.name = j->item->legacy_key;
 	o.tmpdir = j->tmpdir;
 	o.in_size = j->item->legacy_size;

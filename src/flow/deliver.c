@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "archivist/error.h"
 #include "archivist/hex.h"
 #include "archivist/msg.h"
+#include "archivist/provenance.h"
 
 const char *deliver_result_name(enum deliver_result r)
 {
@@ -28,6 +30,26 @@ static void on_progress(void *ctx, uint64_t done, uint64_t total)
 	progress_update(ctx, done, 0);
 }
 
+/* The object at the key is this archive in another zstd layout: its
+ * record and ours name the same source, settings and tar. */
+static int same_content(void *ctx, const struct s3_head *h)
+{
+	const struct deliver_item *it = ctx;
+	struct provenance theirs, ours;
+	int same = 0;
+
+	if (provenance_read(&theirs, h->meta, h->nmeta) == 0 &&
+	    provenance_read(&ours, it->meta, it->nmeta) == 0)
+		same = provenance_same_content(&theirs, &ours);
+	if (same)
+		msg_verbose("'%s' holds the same archive (tar sha256 %s), in"
+			    " zstd layout %s", it->key, theirs.tar_sha256,
+			    theirs.zstd_layout ? theirs.zstd_layout : "unrecorded");
+	provenance_release(&theirs);
+	provenance_release(&ours);
+	return same;
+}
+
 int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 		    enum deliver_result *res)
 {
@@ -42,6 +64,8 @@ int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 	o.sha256 = it->sha256;
 	o.if_exists = S3_EXISTS_COMPARE;
 	o.if_match = it->if_match;
+	o.accept = same_content;
+	o.accept_ctx = (void *)(uintptr_t)it;
 	o.progress = it->progress ? on_progress : NULL;
 	o.progress_ctx = it->progress;
 	progress_start(it->progress, "uploading", it->size);
@@ -54,6 +78,8 @@ int deliver_archive(struct s3_client *c, const struct deliver_item *it,
 	if (rc)
 		return rc;
 	*res = r.created ? DELIVER_CREATED : DELIVER_IDENTICAL;
+	if (r.accepted)
+		return 0;	/* other bytes: its HEAD was just read */
 	hex_encode(it->sha256, 32, hex);
 	return deliver_verify(c, it->bucket, it->key, it->size, hex);
 }

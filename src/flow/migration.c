@@ -56,6 +56,9 @@ static int make_plan(struct migration *m)
 	lo.prefix = m->o->src_prefix;
 	if ((rc = s3_list(m->s->client, m->o->src_bucket, &lo, on_legacy, m)))
 		return rc;
+	if (m->o->filter && (rc = plan_keep_shard(&m->plan, m->o->filter->shard,
+						  m->o->filter->nshards)))
+		return rc;
 	plan_sort(&m->plan);
 	for (i = 0; i < m->plan.n && !rc; i++)
 		rc = decide(m, &m->plan.items[i]);
@@ -154,18 +157,22 @@ static void run_one(void *ctx, size_t i)
 	struct migration_item *mi = &m->items[i];
 	struct convert_job j = { 0 };
 	struct convert_result r;
+	struct jobs_layout l;
 	int rc;
 
 	if (it->action != PLAN_CREATE)
 		return;
+	l = jobs_pool_take(&m->pool);
 	j.src_bucket = m->o->src_bucket;
 	j.item = it;
 	j.dst_bucket = m->o->dst_bucket;
 	j.settings = &m->o->settings;
-	j.workers = m->workers;
+	j.workers = l.workers;
+	j.split = l.split;
 	j.tmpdir = m->o->tmpdir;
 	j.progress = m->jobs == 1 ? m->progress : NULL;
 	rc = convert_object(m->s->client, &j, &r);
+	jobs_pool_give(&m->pool, &l);
 	if (rc)
 		mi->outcome = convert_bad_source(rc) ? MO_BAD_SOURCE : MO_FAILED;
 	else
@@ -195,14 +202,15 @@ static void execute(struct migration *m)
 	jc = jobs_choose(jobs_cores(), jobs_mem_available(), m->o->settings.level,
 			 ncreate, m->s->jobs);
 	m->jobs = jc.jobs;
-	m->workers = jc.workers;
-	msg_verbose("%zu archive(s) to make, %d at a time, %d zstd worker(s) each",
-		    ncreate, jc.jobs, jc.workers);
+	jobs_pool_init(&m->pool, &jc, ncreate);
+	msg_verbose("%zu archive(s) to make, %d at a time, on %d zstd worker(s)",
+		    ncreate, jc.jobs, jc.jobs * jc.workers);
 	if (m->s->progress) {
 		m->progress = progress_new(STDERR_FILENO, "migrate");
 		progress_start(m->progress, "archives", m->bytes_total);
 	}
 	workers_run(m->plan.n, jc.jobs, run_one, m);
+	jobs_pool_release(&m->pool);
 	progress_free(m->progress);
 	m->progress = NULL;
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <libgen.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "archivist/deliver.h"
 #include "archivist/error.h"
 #include "archivist/hex.h"
+#include "archivist/jobs.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
@@ -21,6 +23,7 @@
 #include "archivist/provenance.h"
 #include "archivist/publish.h"
 #include "archivist/version.h"
+#include "archivist/workers.h"
 
 #define READ_SIZE ((size_t)1 << 20)
 
@@ -37,8 +40,16 @@ struct pub {
 	const struct config *config;	/* the session's */
 	struct s3_client *client;	/* the session's; NULL while naming */
 	struct publish_item *items;
-	size_t failed, conflicts;
-	struct progress *progress;	/* the current file's display, or NULL */
+	size_t failed, conflicts;	/* under lock */
+	int jobs;			/* files made at once */
+	struct jobs_pool pool;		/* their zstd workers and layout */
+	pthread_mutex_t lock;		/* counters and output */
+};
+
+/* One file being published: what its steps share. */
+struct pub_one {
+	struct jobs_layout layout;
+	struct progress *progress;	/* its display, or NULL */
 };
 
 /* "python-3.12.3.tar.gz" -> "3.12.3" when the name is NAME-VERSION.EXT. */
@@ -324,7 +335,8 @@ static int made_before(struct pub *p, const struct publish_item *it, struct made
 }
 
 /* The pipeline, from the file into a temporary file. */
-static int make_archive(const struct pub *p, const char *file, struct made *m,
+static int make_archive(const struct pub *p, const struct pub_one *one,
+			const char *file, struct made *m,
 			struct pipeline_stats *st)
 {
 	struct pipeline_opts o;
@@ -339,7 +351,10 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	o.set = p->a->set;
 	o.name = file;
 	o.tmpdir = p->a->tmpdir;
-	o.progress = p->progress;
+	o.progress = one->progress;
+	o.workers = one->layout.workers;
+	o.layout = one->layout.split ? PIPELINE_LAYOUT_SPLIT :
+		   PIPELINE_LAYOUT_ONE_JOB;
 	if (!buf)
 		rc = AV_ENOMEM;
 	else if ((in = open(file, O_RDONLY | O_CLOEXEC)) < 0)
@@ -369,7 +384,8 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	return rc;
 }
 
-static void report(const struct pub *p, const struct publish_item *it,
+/* Prints the result of one file; counts failures and conflicts. */
+static void report(struct pub *p, const struct publish_item *it,
 		   const char *result, const struct made *m,
 		   const struct replaced *was)
 {
@@ -378,6 +394,9 @@ static void report(const struct pub *p, const struct publish_item *it,
 	char human[16];
 
 	manifest_url(p->config->base_url, it->key, &url);
+	pthread_mutex_lock(&p->lock);
+	p->failed += strcmp(result, "failed") == 0;
+	p->conflicts += strcmp(result, deliver_result_name(DELIVER_CONFLICT)) == 0;
 	if (p->s->json) {
 		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:s?}",
 			"event", "publish", "result", result, "file", it->file,
@@ -399,15 +418,18 @@ static void report(const struct pub *p, const struct publish_item *it,
 		printf("%-9s %s  %s\n", result, it->key, url.ptr);
 	}
 	fflush(stdout);
+	pthread_mutex_unlock(&p->lock);
 	buf_release(&url);
 }
 
 /* Uploads the archive with the record of how it was made (provenance.h). */
-static int deliver_made(struct pub *p, const struct publish_item *it,
-			struct made *m, const struct replaced *was,
-			enum deliver_result *res)
+static int deliver_made(struct pub *p, const struct pub_one *one,
+			const struct publish_item *it, struct made *m,
+			const struct replaced *was,
+			const struct pipeline_stats *st, enum deliver_result *res)
 {
 	struct provenance_source src = { 0 };
+	struct provenance_made made = { 0 };
 	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
 	char in_hex[65];
@@ -416,7 +438,13 @@ static int deliver_made(struct pub *p, const struct publish_item *it,
 	hex_encode(m->in_sha, 32, in_hex);
 	src.file = it->file;
 	src.sha256 = in_hex;
-	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set)) == 0) {
+	if (st) {
+		made.tar_sha256 = st->tar_sha256_hex;
+		made.level = st->level;
+		made.cut = st->cut;
+	}
+	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set,
+					st ? &made : NULL)) == 0) {
 		d.bucket = p->a->to.bucket;
 		d.key = it->key;
 		d.fd = m->fd;
@@ -424,7 +452,7 @@ static int deliver_made(struct pub *p, const struct publish_item *it,
 		d.sha256 = m->sha;
 		d.meta = pm.m;
 		d.nmeta = pm.n;
-		d.progress = p->progress;
+		d.progress = one->progress;
 		d.if_match = was && was->exists ? was->etag : NULL;
 		rc = deliver_archive(p->client, &d, res);
 	}
@@ -486,6 +514,7 @@ static void replace_conflict(const struct pub *p, const struct publish_item *it,
 static void publish_one(struct pub *p, const struct publish_item *it)
 {
 	struct made m = { -1, 0, { 0 }, { 0 }, "" };
+	struct pub_one one = { { 1, 0 }, NULL };
 	struct pipeline_stats st;
 	struct replaced was = { 0, "", "" };
 	enum deliver_result res = DELIVER_CREATED;
@@ -493,46 +522,68 @@ static void publish_one(struct pub *p, const struct publish_item *it)
 
 	if ((p->a->replace || p->a->if_match) &&
 	    (rc = look_before_replacing(p, it, &was)) != 0) {
-		if (rc == 1)
-			p->conflicts++, report(p, it, "conflict", NULL, NULL);
-		else
-			p->failed++, report(p, it, "failed", NULL, NULL);
+		report(p, it, rc == 1 ? "conflict" : "failed", NULL, NULL);
 		return;
 	}
 	if (!p->a->as_is && (rc = made_before(p, it, &m)) != 0) {
-		if (rc == 1)
-			report(p, it, "identical", &m, NULL);
-		else
-			p->failed++, report(p, it, "failed", NULL, NULL);
+		report(p, it, rc == 1 ? "identical" : "failed", rc == 1 ? &m : NULL,
+		       NULL);
 		return;
 	}
-	if (p->s->progress)
-		p->progress = progress_new(STDERR_FILENO, it->file);
-	rc = p->a->as_is ? take_as_is(it->file, &m) : make_archive(p, it->file, &m, &st);
+	if (p->s->progress && p->jobs == 1)
+		one.progress = progress_new(STDERR_FILENO, it->file);
+	if (p->a->as_is) {
+		rc = take_as_is(it->file, &m);
+	} else {
+		one.layout = jobs_pool_take(&p->pool);
+		rc = make_archive(p, &one, it->file, &m, &st);
+		jobs_pool_give(&p->pool, &one.layout);
+	}
 	if (!rc) {
 		hex_encode(m.sha, 32, m.hex);
 		if (was.exists && strcmp(was.sha, m.hex) == 0)
 			res = DELIVER_IDENTICAL;	/* nothing to replace */
 		else
-			rc = deliver_made(p, it, &m, &was, &res);
+			rc = deliver_made(p, &one, it, &m, &was,
+					  p->a->as_is ? NULL : &st, &res);
 	}
 	if (m.fd >= 0)
 		close(m.fd);
-	progress_free(p->progress);
-	p->progress = NULL;
+	progress_free(one.progress);
 	if (rc) {
-		p->failed++;
 		report(p, it, "failed", NULL, NULL);
 		return;
 	}
-	if (res == DELIVER_CONFLICT) {
-		p->conflicts++;
-		if (was.exists)
-			replace_conflict(p, it, &was);
-	}
+	if (res == DELIVER_CONFLICT && was.exists)
+		replace_conflict(p, it, &was);
 	report(p, it, res == DELIVER_CREATED && was.exists ? "replaced" :
 	       deliver_result_name(res), &m,
 	       res == DELIVER_CREATED && was.exists ? &was : NULL);
+}
+
+static void publish_nth(void *ctx, size_t i)
+{
+	struct pub *p = ctx;
+
+	publish_one(p, &p->items[i]);
+}
+
+/* Makes and delivers every file, several at once when there are cores
+ * for them (jobs.h), as migrate does. */
+static void publish_all(struct pub *p, size_t n)
+{
+	struct jobs_choice jc;
+
+	jc = jobs_choose(jobs_cores(), jobs_mem_available(), p->a->set.level,
+			 n, p->s->jobs);
+	if (p->a->as_is)
+		jc.jobs = 1;	/* no compression: one at a time is enough */
+	p->jobs = jc.jobs;
+	jobs_pool_init(&p->pool, &jc, n);
+	msg_verbose("%zu file(s) to publish, %d at a time, on %d zstd worker(s)",
+		    n, jc.jobs, jc.jobs * jc.workers);
+	workers_run(n, jc.jobs, publish_nth, p);
+	jobs_pool_release(&p->pool);
 }
 
 /* --dry-run: only HEAD.  The content is not made, so an existing key can
@@ -543,7 +594,7 @@ static void dry_run_one(struct pub *p, const struct publish_item *it)
 
 	s3_head_init(&h);
 	if (s3_head(p->client, p->a->to.bucket, it->key, &h) != 0)
-		p->failed++, report(p, it, "failed", NULL, NULL);
+		report(p, it, "failed", NULL, NULL);
 	else
 		report(p, it, h.exists ? (p->a->replace || p->a->if_match ? "replace" :
 					   "exists") : "create", NULL, NULL);
@@ -553,8 +604,12 @@ static void dry_run_one(struct pub *p, const struct publish_item *it)
 int publish_name(const struct session *s, const struct publish_args *a,
 		 struct publish_names *out)
 {
-	struct pub p = { s, a, s->config, NULL, NULL, 0, 0, NULL };
+	struct pub p;
 
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.a = a;
+	p.config = s->config;
 	memset(out, 0, sizeof(*out));
 	if (!(p.items = calloc(a->nfiles ? a->nfiles : 1, sizeof(*p.items))))
 		return AV_ENOMEM;
@@ -578,11 +633,21 @@ void publish_names_release(struct publish_names *n)
 int publish_run(const struct session *s, const struct publish_args *a,
 		const struct publish_names *names, enum flow_result *res)
 {
-	struct pub p = { s, a, s->config, s->client, names->items, 0, 0, NULL };
+	struct pub p;
 	size_t i;
 
-	for (i = 0; i < names->n; i++)
-		a->dry_run ? dry_run_one(&p, &p.items[i]) : publish_one(&p, &p.items[i]);
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.a = a;
+	p.config = s->config;
+	p.client = s->client;
+	p.items = names->items;
+	pthread_mutex_init(&p.lock, NULL);
+	for (i = 0; a->dry_run && i < names->n; i++)
+		dry_run_one(&p, &p.items[i]);
+	if (!a->dry_run)
+		publish_all(&p, names->n);
+	pthread_mutex_destroy(&p.lock);
 	if (p.failed)
 		*res = FLOW_FAILED;
 	else

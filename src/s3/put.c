@@ -226,6 +226,11 @@ static int compare_existing(struct s3_client *c, struct s3_put_job *j)
 		rc = AV_ENOTFOUND;
 		goto out;
 	}
+	if (j->o->accept && j->o->accept(j->o->accept_ctx, &h)) {
+		j->res->created = 0;
+		j->res->accepted = 1;
+		goto out;
+	}
 	if (!s3_head_sha256(&h, theirs) && h.size == j->n &&
 	    (rc = remote_sha(c, j, h.etag, theirs)))
 		goto out;

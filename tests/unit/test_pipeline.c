@@ -206,6 +206,10 @@ static void test_deterministic_and_hashed(void **state)
 	assert_memory_equal(sum.ptr, a.st.sha256_hex, 64);
 	assert_int_equal(a.st.in_bytes, gz.len);
 	buf_release(&sum);
+	/* the tar the frame holds, as the zstd CLI decodes it */
+	sh("zstd -dcq | sha256sum", &a.out, &sum);
+	assert_memory_equal(sum.ptr, a.st.tar_sha256_hex, 64);
+	buf_release(&sum);
 	sh("sha256sum", &gz, &sum);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", a.st.in_sha256[i]);

@@ -173,44 +173,56 @@ static void test_retired_stacks(void **state)
 	plan_release(&p);
 }
 
-/* The union of all shards is the full plan, with no overlap. */
-static void test_shards_partition_the_plan(void **state)
+/* The union of all shards is the full plan, with no overlap; invalid
+ * keys are sharded too. */
+static void add_all(struct plan *p)
 {
 	static const char *stacks[] = { "heroku-22", "heroku-24", "cedar-14", "heroku-26" };
 	char key[128];
-	struct plan full, part;
-	struct plan_filter f = { NULL, 0, NULL, 0, 0 };
-	size_t i, j, total = 0, found;
-	unsigned s;
+	size_t i, j;
 
-	(void)state;
-	plan_init(&full);
 	for (i = 0; i < 4; i++)
 		for (j = 0; j < 40; j++) {
 			snprintf(key, sizeof(key), "%s/runtimes/python-3.%zu.%zu.tar.gz",
 				 stacks[i], 7 + j % 7, j);
-			plan_add_legacy(&full, cfg, "", "", key, j, "e", NULL);
+			assert_int_equal(plan_add_legacy(p, cfg, "", "", key,
+							 1000 + j * 37, "e", NULL), 0);
 		}
+}
+
+static void test_shards_partition_the_plan(void **state)
+{
+	struct plan full, part;
+	size_t i, j, total = 0, found, invalid = 0, full_invalid = 0;
+	unsigned s;
+
+	(void)state;
+	plan_init(&full);
+	add_all(&full);
 	assert_int_equal(full.n, 160);
-	f.nshards = 3;
+	for (i = 0; i < full.n; i++)
+		full_invalid += full.items[i].action == PLAN_INVALID;
+	assert_true(full_invalid > 0);
+	assert_int_equal(plan_keep_shard(&full, 0, 0), 0);	/* no shards */
+	assert_int_equal(full.n, 160);
 	for (s = 1; s <= 3; s++) {
-		f.shard = s;
 		plan_init(&part);
-		for (i = 0; i < full.n; i++)
-			plan_add_legacy(&part, cfg, "", "", full.items[i].legacy_key,
-					0, "e", &f);
-		assert_true(part.n > 20);	/* every shard gets a share */
+		add_all(&part);
+		assert_int_equal(plan_keep_shard(&part, s, 3), 0);
+		assert_true(part.n > 40 && part.n < 67);	/* about a third */
 		for (i = 0; i < part.n; i++) {
 			found = 0;
 			for (j = 0; j < full.n; j++)
 				if (strcmp(full.items[j].legacy_key, part.items[i].legacy_key) == 0)
 					found++;
 			assert_int_equal(found, 1);
+			invalid += part.items[i].action == PLAN_INVALID;
 		}
 		total += part.n;
 		plan_release(&part);
 	}
 	assert_int_equal(total, full.n);
+	assert_int_equal(invalid, full_invalid);	/* each in some shard */
 	plan_release(&full);
 }
 
@@ -298,9 +310,10 @@ static void test_parse_shard(void **state)
 		assert_int_equal(plan_parse_shard(bad[k], &i, &n, &why), AV_EUSAGE);
 		assert_true(why.len > 0);
 	}
+	buf_reset(&why);
+	assert_int_equal(plan_parse_shard("1/1001", &i, &n, &why), AV_EUSAGE);
+	assert_non_null(strstr(why.ptr, "N <= 1000"));
 	buf_release(&why);
-	/* FNV-1a 64 of "a" is 0xaf63dc4c8601ec8c: a fixed, documented hash */
-	assert_int_equal(plan_shard_of("a", 1000), (unsigned)(0xaf63dc4c8601ec8cULL % 1000) + 1);
 }
 
 int main(void)

@@ -33,7 +33,7 @@ static int round_trip(const struct provenance_source *src,
 	struct provenance rec;
 	int m;
 
-	assert_int_equal(provenance_meta_build(&pm, src, set), 0);
+	assert_int_equal(provenance_meta_build(&pm, src, set, NULL), 0);
 	assert_int_equal(provenance_read(&rec, pm.m, pm.n), 0);
 	m = provenance_compare(&rec, want, wset, why);
 	provenance_release(&rec);
@@ -49,7 +49,7 @@ static void test_wire_names(void **state)
 	struct provenance_meta pm;
 
 	(void)state;
-	assert_int_equal(provenance_meta_build(&pm, &src, &set), 0);
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, NULL), 0);
 	assert_int_equal(pm.n, 8);
 	assert_string_equal(value(&pm, "archivist-source-key"), "a%20b/%C3%BC.tar.gz");
 	assert_string_equal(value(&pm, "archivist-source-etag"), "e1");
@@ -66,7 +66,7 @@ static void test_wire_names(void **state)
 	memset(&src, 0, sizeof(src));
 	src.file = "dir/python 3.tar.zst";
 	src.sha256 = SHA_B;
-	assert_int_equal(provenance_meta_build(&pm, &src, NULL), 0);
+	assert_int_equal(provenance_meta_build(&pm, &src, NULL, NULL), 0);
 	assert_int_equal(pm.n, 6);
 	assert_string_equal(value(&pm, "archivist-source-file"), "python%203.tar.zst");
 	assert_string_equal(value(&pm, "archivist-zstd-level"), "as-is");
@@ -74,6 +74,106 @@ static void test_wire_names(void **state)
 	assert_string_equal(value(&pm, "archivist-opt-pyc"), "as-is");
 	assert_null(value(&pm, "archivist-source-key"));
 	provenance_meta_release(&pm);
+}
+
+/* What was made: the tar's sha256 and the zstd layout, on the wire. */
+static void test_made_wire_names(void **state)
+{
+	struct provenance_source src = { "k.tar.gz", "\"e\"", 42, NULL, SHA_A };
+	struct pipeline_settings set = { 22, PYC_UNCHECKED_HASH, 0 };
+	struct provenance_made one = { SHA_B, 22, 0 }, cut = { SHA_B, 22, 105054208 };
+	struct provenance_made plain = { SHA_B, 0, 0 };
+	struct provenance_meta pm;
+	struct provenance rec;
+
+	(void)state;
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, &one), 0);
+	assert_int_equal(pm.n, 10);
+	assert_string_equal(value(&pm, "archivist-tar-sha256"), SHA_B);
+	assert_string_equal(value(&pm, "archivist-zstd-layout"), "jobs=1");
+	provenance_meta_release(&pm);
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, &cut), 0);
+	assert_int_equal(pm.n, PROV_MAX_META - 1);
+	assert_string_equal(value(&pm, "archivist-zstd-layout"), "jobs=2 cut=105054208");
+	assert_int_equal(provenance_read(&rec, pm.m, pm.n), 0);
+	assert_string_equal(rec.tar_sha256, SHA_B);
+	assert_string_equal(rec.zstd_layout, "jobs=2 cut=105054208");
+	provenance_release(&rec);
+	provenance_meta_release(&pm);
+	/* level 0 (an uncompressed tar): no layout */
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, &plain), 0);
+	assert_null(value(&pm, "archivist-zstd-layout"));
+	provenance_meta_release(&pm);
+	/* publish: the file as well (the most names there are) */
+	src.file = "python-3.12.3.tar.gz";
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, &cut), 0);
+	assert_int_equal(pm.n, PROV_MAX_META);
+	provenance_meta_release(&pm);
+}
+
+/* Reads back what src/set/made record. */
+static void record(struct provenance_meta *pm, struct provenance *rec,
+		   const char *in_sha, const struct pipeline_settings *set,
+		   const char *tar_sha, uint64_t cut)
+{
+	struct provenance_source src = { "k.tar.gz", "\"e\"", 42, NULL, in_sha };
+	struct provenance_made made = { tar_sha, set->level, cut };
+
+	assert_int_equal(provenance_meta_build(pm, &src, set, tar_sha ? &made : NULL), 0);
+	assert_int_equal(provenance_read(rec, pm->m, pm->n), 0);
+}
+
+/* The same archive in two layouts is the same content; anything else
+ * that differs is not. */
+static void test_same_content(void **state)
+{
+	struct pipeline_settings set = { 22, PYC_UNCHECKED_HASH, 0 }, other = set;
+	struct provenance_meta pa, pb;
+	struct provenance a, b;
+
+	(void)state;
+	record(&pa, &a, SHA_A, &set, SHA_B, 105054208);
+	record(&pb, &b, SHA_A, &set, SHA_B, 0);	/* one job */
+	assert_int_equal(provenance_same_content(&a, &b), 1);
+	assert_int_equal(provenance_same_content(&b, &a), 1);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	/* another tar */
+	record(&pb, &b, SHA_A, &set, SHA_A, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	/* another source */
+	record(&pb, &b, SHA_B, &set, SHA_B, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	/* other settings, each */
+	other.level = 19;
+	record(&pb, &b, SHA_A, &other, SHA_B, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	other = set;
+	other.pyc = PYC_CHECKED_HASH;
+	record(&pb, &b, SHA_A, &other, SHA_B, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	other = set;
+	other.keep_opt_pyc = 1;
+	record(&pb, &b, SHA_A, &other, SHA_B, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	/* an object made before the tar was recorded: bytes decide */
+	record(&pb, &b, SHA_A, &set, NULL, 0);
+	assert_int_equal(provenance_same_content(&a, &b), 0);
+	assert_int_equal(provenance_same_content(&b, &b), 0);
+	provenance_release(&b);
+	provenance_meta_release(&pb);
+	provenance_release(&a);
+	provenance_meta_release(&pa);
 }
 
 static void test_migrate_round_trip(void **state)
@@ -187,6 +287,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wire_names),
+		cmocka_unit_test(test_made_wire_names),
+		cmocka_unit_test(test_same_content),
 		cmocka_unit_test(test_migrate_round_trip),
 		cmocka_unit_test(test_publish_round_trip),
 		cmocka_unit_test(test_no_provenance),

@@ -329,7 +329,8 @@ static void test_put_headers_and_501_fallback(void **state)
 	struct script s = { .nreplies = 3 };
 	struct s3_put_result res;
 	struct s3_meta m = { (char *)(uintptr_t)"origin", (char *)(uintptr_t)"ci" };
-	struct s3_put_opts o = { "text/plain", &m, 1, NULL, S3_EXISTS_COMPARE, 0, NULL, NULL, NULL };
+	struct s3_put_opts o = { "text/plain", &m, 1, NULL, S3_EXISTS_COMPARE, 0, NULL, NULL, NULL,
+				 NULL, NULL };
 	struct s3_client *c;
 
 	(void)state;

@@ -19,11 +19,13 @@
 #include "archivist/zstd.h"
 #include "util_archive.h"
 
-/* Compresses in (fed in pieces of step bytes) into out. */
-static int encode(const struct buf *in, int level, int workers,
-		  uint64_t size, size_t job, size_t step, struct buf *out)
+/* Compresses in (fed in pieces of step bytes) into out, cut where
+ * zstd_enc_cut says. */
+static int encode_cut(const struct buf *in, int level, int workers,
+		      uint64_t size, size_t job, uint64_t cut, size_t step,
+		      struct buf *out)
 {
-	struct zstd_enc_opts o = { level, workers, size, job };
+	struct zstd_enc_opts o = { level, workers, size, job, cut };
 	struct sink s = { util_sink_buf, out };
 	struct zstd_enc *e;
 	size_t i, k;
@@ -39,6 +41,15 @@ static int encode(const struct buf *in, int level, int workers,
 		rc = zstd_enc_finish(e, &s);
 	zstd_enc_free(e);
 	return rc;
+}
+
+static int encode(const struct buf *in, int level, int workers,
+		  uint64_t size, size_t job, size_t step, struct buf *out)
+{
+	uint64_t cut = size == ZSTD_ENC_SIZE_UNKNOWN ? 0 :
+		       zstd_enc_cut(size, job ? job : ZSTD_ENC_JOB_SIZE);
+
+	return encode_cut(in, level, workers, size, job, cut, step, out);
 }
 
 static int decode(const void *in, size_t n, size_t step, struct buf *out)
@@ -175,6 +186,18 @@ static void test_cut_makes_two_jobs(void **state)
 	assert_memory_equal(b.ptr, in.ptr, in.len);
 	reference(&in, job, &ref);
 	assert_true(ref.len != a.len || memcmp(ref.ptr, a.ptr, a.len) != 0);
+	/* no cut asked for (one job): libzstd's bytes exactly, whatever
+	 * the workers */
+	for (w = 1; w <= 2; w++) {
+		buf_reset(&b);
+		assert_int_equal(encode_cut(&in, 3, w, in.len, job, 0, 77777, &b), 0);
+		assert_int_equal(b.len, ref.len);
+		assert_memory_equal(b.ptr, ref.ptr, ref.len);
+	}
+	/* a cut needs a known size beyond it */
+	assert_int_equal(encode_cut(&in, 3, 2, in.len, job, in.len, 4096, &b), AV_EINVAL);
+	assert_int_equal(encode_cut(&in, 3, 2, ZSTD_ENC_SIZE_UNKNOWN, job, 4096,
+				    4096, &b), AV_EINVAL);
 	/* under half a job: no cut, libzstd's bytes exactly */
 	in.len = job / 2 - 1;
 	buf_reset(&a);
@@ -212,7 +235,7 @@ static void test_unknown_size_and_empty_input(void **state)
 static void test_wrong_size_and_bad_options(void **state)
 {
 	struct buf in = BUF_INIT, z = BUF_INIT;
-	struct zstd_enc_opts bad = { 0, 1, 0, 0 };
+	struct zstd_enc_opts bad = { 0, 1, 0, 0, 0 };
 	struct zstd_enc *e = (struct zstd_enc *)&bad;
 
 	(void)state;
