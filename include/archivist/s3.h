@@ -52,7 +52,12 @@ struct s3_config {
 	int virtual_hosted;	/* 1: BUCKET.host (path-style anyway for
 				   names that cannot be a host label);
 				   0: host/BUCKET */
-	const struct sigv4_creds *creds; /* NULL: anonymous requests */
+	const struct sigv4_creds *creds; /* NULL: anonymous requests (unless
+				   creds_cache) */
+	struct credcache *creds_cache;	/* credentials renewed as they
+				   expire (credcache.h), taken over by
+				   s3_client_new, also on failure; wins
+				   over creds */
 	const char *ca_bundle;	/* CA file for TLS; NULL: system store */
 	long connect_timeout;	/* seconds; 0: 10 */
 	long low_speed_limit;	/* bytes/s under which a transfer ... */
@@ -78,7 +83,8 @@ int s3_client_new(const struct s3_config *cfg, struct s3_client **out);
  * (creds.h, endpoint.h), TLS trust from --ca-bundle, and tunables from
  * the environment: ARCHIVIST_PART_SIZE (5M..5G), ARCHIVIST_PART_JOBS,
  * ARCHIVIST_MAX_ATTEMPTS, ARCHIVIST_CONNECT_TIMEOUT and
- * ARCHIVIST_LOW_SPEED_TIME (seconds).  Returns 0 and *out, AV_ECONFIG
+ * ARCHIVIST_LOW_SPEED_TIME (seconds).  Returns 0 and *out, AV_ECREDS
+ * (reported: a credential provider failed, exit status 1), AV_ECONFIG
  * (reported: exit status 2, nothing was sent) or AV_ENOMEM.
  */
 struct globals;

@@ -4,6 +4,7 @@
 
 #include "archivist/awsprofile.h"
 #include "archivist/cmdutil.h"
+#include "archivist/credcache.h"
 #include "archivist/creds.h"
 #include "archivist/endpoint.h"
 #include "archivist/error.h"
@@ -67,16 +68,17 @@ int s3_client_open(const struct globals *g, struct s3_client **out)
 	creds_init(&cr);
 	aws_env_from_environ(&env);
 	rc = aws_profile_load(&env, g->profile, &prof);
-	if (!rc && !(rc = creds_resolve(g, &env, &prof, &cr)))
-		rc = endpoint_resolve(g, &env, &prof, &ep);
+	if (!rc && !(rc = endpoint_resolve(g, &env, &prof, &ep)))
+		rc = creds_resolve(g, &env, &prof, ep.region, &cr);
 	if (!rc)
 		rc = env_tunables(&cfg);
+	if (!rc && !cr.anonymous)
+		rc = credcache_new(&cr, &cfg.creds_cache);
 	if (rc)
 		goto out;
 	cfg.endpoint = ep.url;
 	cfg.region = ep.region;
 	cfg.virtual_hosted = ep.virtual_hosted;
-	cfg.creds = creds_sigv4(&cr);
 	cfg.ca_bundle = g->ca_bundle;
 	if ((rc = s3_client_new(&cfg, out)) == AV_EINVAL)
 		rc = AV_ECONFIG;
@@ -84,5 +86,7 @@ out:
 	endpoint_release(&ep);
 	creds_release(&cr);
 	aws_profile_release(&prof);
-	return rc == AV_ENOMEM ? rc : rc ? AV_ECONFIG : 0;
+	/* A provider that failed (STS, the container or instance endpoint,
+	 * credential_process) is not a configuration error: exit 1. */
+	return rc == AV_ENOMEM || rc == AV_ECREDS ? rc : rc ? AV_ECONFIG : 0;
 }
