@@ -50,7 +50,10 @@ echo "  http://127.0.0.1:$port (pid $pid), data in $demo/data"
 export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
-unset AWS_PROFILE AWS_SESSION_TOKEN
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_WEB_IDENTITY_TOKEN_FILE \
+	AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
+# Never the instance metadata service (169.254.169.254).
+export AWS_EC2_METADATA_DISABLED=true
 
 step "the plan (a dry run sends only GET and HEAD)"
 run migrate --from s3://runtimes --to s3://runtimes --level "$level" --dry-run

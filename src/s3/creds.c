@@ -173,8 +173,6 @@ int creds_read_token(const char *path, const char *what, struct buf *out,
 			 got < 0 ? strerror(errno) : "larger than 64 KiB");
 	explicit_bzero(chunk, sizeof(chunk));
 	close(fd);
-	while (out->len && strchr(" \t\r\n", out->ptr[out->len - 1]))
-		buf_setlen(out, out->len - 1);
 	if (!rc && got >= 0 && !out->len) {
 		buf_addf(why, "the %s file '%s' is empty", what, path);
 		rc = AV_EIO;

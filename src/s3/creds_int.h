@@ -52,8 +52,8 @@ int creds_from_json(const char *doc, size_t n, const char *provider,
 		    struct buf *why);
 
 /* Reads a small file that holds a secret (a token) into out (wiped by
- * the caller with buf_wipe), without its final white space.  0, or
- * AV_EIO with why set. */
+ * the caller with buf_wipe), as it is (botocore strips nothing either).
+ * 0, or AV_EIO with why set (unreadable, empty, over 64 KiB). */
 int creds_read_token(const char *path, const char *what, struct buf *out,
 		     struct buf *why);
 
