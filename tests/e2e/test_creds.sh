@@ -336,9 +336,9 @@ export ARCHIVIST_PART_SIZE=5M ARCHIVIST_PART_JOBS=1
 clean_env
 export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/webtoken" AWS_ROLE_ARN=$ROLE
 # The first keys say they expire in 15 min 3 s (renewed after 3 s) and
-# stop working after 7 s; each part takes a second or more.
-cs_ctl issue '[{"report": 903, "valid": 7}]'
-mock_fault "stall 1.2 method=PUT"
+# stop working after 6 s; each part takes 1.5 s or more (9 s in all).
+cs_ctl issue '[{"report": 903, "valid": 6}]'
+mock_fault "stall 1.5 method=PUT"
 m=$(log_mark)
 av_creds put "$TMP/big.bin" s3://bkt/big.bin
 mock_faults_clear
@@ -348,6 +348,34 @@ check_eq "the parts were signed with the first keys, then the new ones" "2" \
 	"$(signed_by "$m" | wc -w)"
 check_eq "no request failed on an expired token" "" "$(log_since "$m" | grep ExpiredToken)"
 check_eq "the object is whole (read back with boto3)" "$sha" "$(obj_sha big.bin)"
+
+# A migration across a renewal: three archives one at a time, each PUT
+# slowed to 2.5 s, the first keys renewed after 3 s and refused after 5 s.
+mkdir -p "$TMP/data/mig/heroku-22/runtimes"
+for v in 3.12.1 3.11.5 3.10.9; do
+	MKRUNTIME_BIN=stub "$ROOT/scripts/mkruntime.sh" /usr/bin/python3 \
+		"$TMP/data/mig/heroku-22/runtimes/python-$v.tar.gz" json >/dev/null
+done
+cs_ctl issue '[{"report": 903, "valid": 5}]'
+mock_fault "stall 2.5 method=PUT"
+m=$(log_mark)
+av_creds -j 1 migrate --from s3://mig --to s3://mig/new --level 1
+mock_faults_clear
+check_eq "migration across a renewal: exit 0" 0 "$AV_RC"
+check_eq "migration: signed with the first keys, then the new ones" 2 "$(signed_by "$m" | wc -w)"
+check_eq "migration: the three archives are there, whole (boto3 reads them)" 3 \
+	"$("$PY" - <<EOF
+import boto3
+s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
+    aws_access_key_id="$BASE_AK", aws_secret_access_key="$BASE_SK")
+n = 0
+for o in s3.list_objects_v2(Bucket="mig", Prefix="new/").get("Contents", []):
+    if o["Key"].endswith(".tar.zst"):
+        body = s3.get_object(Bucket="mig", Key=o["Key"])["Body"].read()
+        n += body[:4] == b"\x28\xb5\x2f\xfd" and len(body) == o["Size"]
+print(n)
+EOF
+)"
 
 # The first keys are inside the 10-minute window after 3 s, and STS is
 # down from then on: the upload stops, saying which provider failed.
