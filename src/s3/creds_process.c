@@ -2,7 +2,7 @@
  * creds_process: credentials printed by the profile's credential_process
  * (see creds_int.h).  The command is split into words as a POSIX shell
  * would ('...', "...", backslashes; no expansion, no shell), run with
- * stdin, the environment and the working directory inherited, and its
+ * stdin, stderr, the environment and the working directory inherited, and its
  * standard output parsed as JSON: Version 1, AccessKeyId,
  * SecretAccessKey, optional SessionToken and Expiration (without one
  * the credentials are kept for the whole run).  Messages name the
@@ -10,8 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +23,6 @@
 #include "creds_int.h"
 
 #define OUT_MAX (1 << 20)
-#define ERR_KEEP 4096
 #define MAX_WORDS 256
 
 
@@ -97,97 +94,66 @@ static int split(const char *cmd, char ***out)
 	return rc;
 }
 
-/* Reads the child's stdout (capped) and stderr (the last bytes kept)
- * until both close. */
-static int drain(int fo, int fe, struct buf *out, struct buf *err)
+/* Reads the child's stdout (capped) until it closes. */
+static int drain(int fd, struct buf *out)
 {
-	struct pollfd p[2] = { { fo, POLLIN, 0 }, { fe, POLLIN, 0 } };
 	char chunk[4096];
 	ssize_t got;
-	int i, open_fds = 2, rc = 0;
+	int rc = 0;
 
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return AV_EIO;
+	while ((got = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = AV_EIO;
+			break;
 		}
-		for (i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			got = read(p[i].fd, chunk, sizeof(chunk));
-			if (got <= 0) {
-				p[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			if (i == 0 && !rc)
-				rc = buf_add(out, chunk, (size_t)got);
-			if (i == 1 && err->len + (size_t)got > ERR_KEEP)
-				buf_reset(err);
-			if (i == 1)
-				buf_add(err, chunk, (size_t)got < ERR_KEEP ?
-					(size_t)got : ERR_KEEP);
-		}
+		if (!rc)
+			rc = buf_add(out, chunk, (size_t)got);
 	}
 	explicit_bzero(chunk, sizeof(chunk));
 	return rc;
 }
 
-/* Runs the command; 0 with its stdout in out, else why says how it
+/* Runs the command (its standard error is archivist's: a tool may ask
+ * for something there); 0 with its stdout in out, else why says how it
  * failed. */
 static int run(const struct process *pr, struct buf *out, struct buf *why)
 {
 	posix_spawn_file_actions_t fa;
-	struct buf err = BUF_INIT;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, st = 0, rc;
+	int po[2] = { -1, -1 }, st = 0, rc;
 	pid_t pid;
-	char *nl;
 
-	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
+	if (pipe2(po, O_CLOEXEC)) {
 		buf_addf(why, "cannot run '%s': %s", pr->argv[0], strerror(errno));
-		rc = AV_ECREDS;
-		goto out;
+		return AV_ECREDS;
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
 	rc = posix_spawnp(&pid, pr->argv[0], &fa, NULL, pr->argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
-	close(pe[1]);
-	po[1] = pe[1] = -1;
 	if (rc) {
 		buf_addf(why, "cannot run '%s': %s", pr->argv[0], strerror(rc));
-		rc = AV_ECREDS;
-		goto out;
+		close(po[0]);
+		return AV_ECREDS;
 	}
-	rc = drain(po[0], pe[0], out, &err);
+	rc = drain(po[0], out);
+	close(po[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (rc == AV_ETOOBIG)
 		buf_addf(why, "'%s' printed more than 1 MiB", pr->argv[0]);
-	else if (!rc && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		while (err.len && strchr(" \t\r\n", err.ptr[err.len - 1]))
-			buf_setlen(&err, err.len - 1);
-		nl = strrchr(err.ptr, '\n');
-		buf_addf(why, "'%s' %s %d%s%.300s", pr->argv[0],
+	else if (rc)
+		buf_addf(why, "cannot read what '%s' printed", pr->argv[0]);
+	else if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		buf_addf(why, "'%s' %s %d", pr->argv[0],
 			 WIFEXITED(st) ? "exited with status" :
 			 "was killed by signal", WIFEXITED(st) ?
-			 WEXITSTATUS(st) : WTERMSIG(st), err.len ? ": " : "",
-			 nl ? nl + 1 : err.ptr);
+			 WEXITSTATUS(st) : WTERMSIG(st));
+	if (!rc && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		rc = AV_ECREDS;
-	}
-	rc = rc == AV_ENOMEM ? rc : rc ? AV_ECREDS : 0;
-out:
-	for (st = 0; st < 2; st++) {
-		if (po[st] >= 0)
-			close(po[st]);
-		if (pe[st] >= 0)
-			close(pe[st]);
-	}
-	buf_wipe(&err);
-	return rc;
+	return rc == AV_ENOMEM ? rc : rc ? AV_ECREDS : 0;
 }
 
 static int process_fetch(struct creds_provider *pv, struct creds *out,

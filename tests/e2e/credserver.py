@@ -246,6 +246,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             t = "imdstok-" + secrets.token_urlsafe(16)
             with LOCK:
                 STATE["imds_tokens"].add(t)
+                with open(os.path.join(self.server.dir, "imds_tokens"), "a") as f:
+                    f.write(t + "\n")
             self.note(imds="token")
             return self.send(200, t, "text/plain")
         with LOCK:

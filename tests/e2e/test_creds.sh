@@ -282,7 +282,8 @@ fails "role without a source" 2 "has role_arn and neither of source_profile and 
 fails "role with two sources" 2 "has role_arn and both of" --profile both ls s3://bkt
 fails "sso" 2 "uses sso_session .*which archivist does not support" --profile sso ls s3://bkt
 fails "credential_process failing" 1 \
-	"credentials from custom-process: '$TMP/proc.sh' exited with status 3: cannot reach the vault" --profile badproc ls s3://bkt
+	"credentials from custom-process: '$TMP/proc.sh' exited with status 3" --profile badproc ls s3://bkt
+check_match "credential_process failing: its own message is shown" "^cannot reach the vault" "$AV_ERR"
 check_eq "credential_process failing: its arguments are not shown" "" "$(grep -F ' fail' "$TMP/av.err")"
 fails "credential_process Version 2" 1 "printed no JSON with \"Version\": 1" --profile v2proc ls s3://bkt
 fails "credential_process unclosed quote" 2 "credential_process is not a command line" --profile quote ls s3://bkt
