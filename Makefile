@@ -1,6 +1,7 @@
 # archivist build.  `make` builds build/archivist and the mock server,
 # `make check` installs missing Debian packages, builds, and runs every test
 # twice: plain and under AddressSanitizer + UndefinedBehaviorSanitizer.
+# `make demo` installs them too, then runs scripts/demo.sh on the mock.
 #
 # Sources are found by wildcard: every src/**/*.c (but main.c) goes into
 # libarchivist.a, every tests/unit/test_*.c is one test program.
@@ -44,7 +45,7 @@ UNIT_HOBJ = $(UNIT_HELP:%.c=$(O)/%.o)
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
-.PHONY: all check test deps demo fuzz fuzz-build bench clean
+.PHONY: all check test deps demo fuzz fuzz-build bench clean install uninstall
 all: $(O)/archivist $(if $(MOCK_SRCS),$(O)/mock-s3) $(UNIT_BINS)
 
 $(O)/%.o: %.c
@@ -89,9 +90,25 @@ check: deps
 test: all
 	@tests/run.sh $(O)
 
-demo:
+demo: deps
 	@$(MAKE) --no-print-directory all O=build
 	@scripts/demo.sh build
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the man page
+# and the bash completion.  make uninstall removes them.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALLED = $(DESTDIR)$(BINDIR)/archivist $(DESTDIR)$(MANDIR)/man1/archivist.1 \
+	    $(DESTDIR)$(COMPDIR)/archivist
+install: $(O)/archivist
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(O)/archivist $(DESTDIR)$(BINDIR)/archivist
+	install -m 644 doc/archivist.1 $(DESTDIR)$(MANDIR)/man1/archivist.1
+	install -m 644 completions/archivist.bash $(DESTDIR)$(COMPDIR)/archivist
+uninstall:
+	rm -f $(INSTALLED)
 
 # libFuzzer targets (clang): the sources are compiled once with coverage
 # and sanitizers into build-fuzz/libarchivist.a, each target links to it.

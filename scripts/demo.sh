@@ -16,7 +16,9 @@ level=${DEMO_LEVEL:-19}
 demo=$(mktemp -d "${TMPDIR:-/tmp}/archivist-demo.XXXXXX")
 bucket="$demo/data/runtimes"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "archivist $*"; "$av" --no-progress "$@"; }
+# Only the mock: the endpoint is given to every command, whatever the
+# environment said.
+run() { printf '$ %s\n' "archivist $*"; "$av" --no-progress --endpoint "$AWS_ENDPOINT_URL" "$@"; }
 
 step "seeding s3://runtimes with legacy archives from this machine's Pythons"
 pythons=()
@@ -50,10 +52,10 @@ echo "  http://127.0.0.1:$port (pid $pid), data in $demo/data"
 export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
 export AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_CONFIG_FILE=/dev/null
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_WEB_IDENTITY_TOKEN_FILE \
-	AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
-# Never the instance metadata service (169.254.169.254).
-export AWS_EC2_METADATA_DISABLED=true
+export AWS_EC2_METADATA_DISABLED=true	# no instance metadata, for any AWS tool
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_DEFAULT_REGION ARCHIVIST_CONFIG \
+	AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI
 
 step "the plan (a dry run sends only GET and HEAD)"
 run migrate --from s3://runtimes --to s3://runtimes --level "$level" --dry-run

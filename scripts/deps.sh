@@ -4,7 +4,7 @@ set -e
 pkgs="build-essential pkg-config clang libclang-rt-14-dev
 libcurl4-openssl-dev libssl-dev libxml2-dev libzstd-dev zlib1g-dev
 libjansson-dev libcmocka-dev libmicrohttpd-dev
-zstd tar gzip libarchive-tools python3 python3-boto3 curl"
+zstd tar gzip libarchive-tools python3 python3-boto3 curl mandoc"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

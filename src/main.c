@@ -48,8 +48,12 @@ static void usage(FILE *f)
 	fputs("usage: archivist [global options] COMMAND [options] [ARGS]\n\n"
 	      "Publishes and migrates language-runtime archives on S3.\n\n"
 	      "commands:\n", f);
-	for (c = commands; c->name; c++)
-		fprintf(f, "  %s\n", c->synopsis);
+	for (c = commands; c->name; c++) {
+		command_synopsis_print(f, "  ", c);
+		fprintf(f, "    %s\n", c->summary);
+	}
+	fputs("  help [COMMAND]\n"
+	      "    this, or what 'archivist COMMAND --help' says\n", f);
 	fputs("\nglobal options (before or after the command):\n"
 	      "  --endpoint URL      S3 endpoint (default: AWS_ENDPOINT_URL_S3,\n"
 	      "                      AWS_ENDPOINT_URL, profile endpoint_url, AWS)\n"
@@ -65,12 +69,35 @@ static void usage(FILE *f)
 	      "  -j, --jobs N        archives processed at once (default: from cores\n"
 	      "                      and memory, ~0.8 GB per level-22 job)\n"
 	      "  --json              one JSON object per line on stdout\n"
-	      "  -q, -v              less / more output on stderr (-vv: debug)\n"
+	      "  -q, --quiet         errors only on stderr\n"
+	      "  -v, --verbose       what is being done on stderr (-vv: requests)\n"
 	      "  --no-progress       no progress display (shown only on a terminal)\n"
 	      "  --help, --version\n\n"
 	      "exit status: 0 done, 1 some item failed, 2 usage or configuration\n"
 	      "error, 3 conflict (destination exists with other content)\n"
-	      "'archivist COMMAND --help' describes a command.\n", f);
+	      "'archivist COMMAND --help' describes a command; man archivist\n"
+	      "describes them all.\n", f);
+}
+
+/* help [COMMAND]: the same text and status as "COMMAND --help". */
+static int help(int argc, char **argv, const struct globals *g)
+{
+	const struct command *c;
+	char opt[] = "--help";
+	char *hargv[] = { NULL, opt, NULL };
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_DONE;
+	}
+	if (argc > 2 || !(c = command_find(argv[1]))) {
+		msg_error("help: %s '%s' (see 'archivist --help')",
+			  argc > 2 ? "unexpected argument" : "unknown command",
+			  argv[argc > 2 ? 2 : 1]);
+		return EXIT_USAGE;
+	}
+	hargv[0] = argv[1];
+	return c->run(2, hargv, g);
 }
 
 /* Returns the index in gopts matching arg, or -1.  *val gets "--x=VAL". */
@@ -211,9 +238,10 @@ int main(int argc, char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	msg_set_level(verbosity);
-	for (c = commands; c->name; c++)
-		if (strcmp(c->name, argv[cmd_at]) == 0)
-			return c->run(n - cmd_at, argv + cmd_at, &g);
+	if (strcmp(argv[cmd_at], "help") == 0)
+		return help(n - cmd_at, argv + cmd_at, &g);
+	if ((c = command_find(argv[cmd_at])) != NULL)
+		return c->run(n - cmd_at, argv + cmd_at, &g);
 	msg_error("unknown command '%s' (see 'archivist --help')", argv[cmd_at]);
 	return EXIT_USAGE;
 }

@@ -8,6 +8,8 @@
 #ifndef ARCHIVIST_CLI_H
 #define ARCHIVIST_CLI_H
 
+#include <stdio.h>
+
 #define ARCHIVIST_VERSION "0.1.0"
 
 enum exit_status {
@@ -42,10 +44,24 @@ typedef int (*command_fn)(int argc, char **argv, const struct globals *g);
 struct command {
 	const char *name;
 	command_fn run;		/* argv[0] is the command name */
-	const char *synopsis;	/* one line, for --help */
+	const char *synopsis;	/* "NAME ARGS...": the one copy, printed by
+				 * --help and by the command's usage; '\n'
+				 * breaks a long one into lines */
+	const char *summary;	/* what it does, a few words */
 };
 
 /* The table, NULL-name terminated (src/cmd/commands.c). */
 extern const struct command commands[];
+
+/* The command called name, or NULL. */
+const struct command *command_find(const char *name);
+
+/* Prints lead and c's synopsis, its further lines aligned under the
+ * first argument, and a newline. */
+void command_synopsis_print(FILE *f, const char *lead,
+			    const struct command *c);
+
+/* The first line of a command's usage: "usage: archivist SYNOPSIS". */
+void command_usage(FILE *f, const char *name);
 
 #endif

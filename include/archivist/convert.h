@@ -6,8 +6,8 @@
  *
  * The legacy object is only read (GET with If-Match on the ETag the plan
  * saw, so an object replaced since is not mixed in).  The new object
- * records its source and settings as metadata (plan.h PLAN_META_*), so a
- * rerun knows it is done with one HEAD.
+ * records its source and settings (provenance.h), so a rerun knows it is
+ * done with one HEAD.
  */
 #ifndef ARCHIVIST_CONVERT_H
 #define ARCHIVIST_CONVERT_H
@@ -25,7 +25,7 @@ struct convert_job {
 	const char *src_bucket;
 	const struct plan_item *item;	/* legacy key, size, ETag; new key */
 	const char *dst_bucket;
-	const struct plan_settings *settings;
+	const struct pipeline_settings *settings;
 	int workers;			/* zstd workers (>= 1) */
 	const char *tmpdir;		/* NULL: $TMPDIR or /tmp */
 	struct progress *progress;	/* NULL: none */

@@ -47,7 +47,7 @@ struct migration {
 	const char *src_bucket, *src_prefix;	/* prefix "" or ending '/' */
 	const char *dst_bucket, *dst_prefix;
 	const struct plan_filter *filter;
-	struct plan_settings settings;
+	struct pipeline_settings settings;
 	int dry_run;
 	const char *manifest;		/* --manifest FILE, or NULL */
 	const char *tmpdir;

@@ -47,15 +47,24 @@
 #include "archivist/rewrite.h"
 #include "archivist/sink.h"
 
-struct pipeline_opts {
+/* How an archive is made: what migrate and publish record on each object
+ * (provenance.h) and compare on a rerun. */
+struct pipeline_settings {
 	int level;		/* zstd level 1..22 (default 22); 0 writes the
 				   rewritten tar uncompressed (audit --deep
 				   compares content with it) */
+	enum pyc_mode pyc;	/* default PYC_UNCHECKED_HASH */
+	int keep_opt_pyc;	/* default 0: drop .opt-1/.opt-2 pycs */
+};
+
+/* The defaults: level 22, unchecked-hash, drop opt pycs. */
+void pipeline_settings_init(struct pipeline_settings *s);
+
+struct pipeline_opts {
+	struct pipeline_settings set;
 	int workers;		/* zstd workers; 0 = automatic (online CPUs,
 				   at most 2: ~780 MiB each at level 22);
 				   any value >= 1 gives the same bytes */
-	enum pyc_mode pyc;	/* default PYC_UNCHECKED_HASH */
-	int keep_opt_pyc;	/* default 0: drop .opt-1/.opt-2 pycs */
 	const char *name;	/* input name for messages (borrowed) */
 	const char *tmpdir;	/* spool directory; NULL: $TMPDIR, else /tmp */
 	uint64_t in_size;	/* expected input bytes, for progress; 0 =

@@ -8,10 +8,10 @@
  * commands list and HEAD, this module decides, so every rule is unit-tested.
  *
  * A new object written by a migration records where it came from and how
- * it was made, as S3 user metadata (PLAN_META_*).  A rerun reads that back
- * with one HEAD: the same source object (ETag and size) and the same
- * settings mean the work is done (skip); anything else at that key is a
- * conflict, never overwritten.
+ * it was made (provenance.h).  A rerun reads that back with one HEAD: the
+ * same source object (ETag and size) and the same settings mean the work
+ * is done (skip); anything else at that key is a conflict, never
+ * overwritten.
  */
 #ifndef ARCHIVIST_PLAN_H
 #define ARCHIVIST_PLAN_H
@@ -21,17 +21,8 @@
 
 #include "archivist/buf.h"
 #include "archivist/config.h"
-#include "archivist/pyc.h"
-
-/* User metadata names (x-amz-meta-NAME) on migrated and published objects. */
-#define PLAN_META_SOURCE_KEY "archivist-source-key"
-#define PLAN_META_SOURCE_ETAG "archivist-source-etag"
-#define PLAN_META_SOURCE_SIZE "archivist-source-size"
-#define PLAN_META_SOURCE_SHA256 "archivist-source-sha256"
-#define PLAN_META_PYC "archivist-pyc"		/* pyc_mode_name() */
-#define PLAN_META_OPT_PYC "archivist-opt-pyc"	/* "keep" / "drop" */
-#define PLAN_META_LEVEL "archivist-zstd-level"
-#define PLAN_META_TOOL "archivist-version"
+#include "archivist/pipeline.h"
+#include "archivist/provenance.h"
 
 enum plan_action {
 	PLAN_CREATE = 0,	/* new key absent: make it */
@@ -42,13 +33,6 @@ enum plan_action {
 
 /* "create", "skip", "conflict", "invalid"; never NULL. */
 const char *plan_action_name(enum plan_action a);
-
-/* How new archives are made; recorded on each. */
-struct plan_settings {
-	enum pyc_mode pyc;
-	int keep_opt_pyc;
-	int level;
-};
 
 struct plan_filter {
 	const char *const *stacks;	/* --stack values; nstacks 0 = all */
@@ -97,28 +81,14 @@ int plan_add_legacy(struct plan *p, const struct config *c,
 void plan_sort(struct plan *p);
 
 /*
- * Sets item->action from the new key's metadata: exists 0 -> create;
- * recorded source ETag and size and settings equal -> skip; else conflict
- * with the reason.  meta_get(ctx, name) returns a metadata value or NULL.
- * Returns 0 or AV_ENOMEM.
+ * Sets item->action from what the new key records (rec, read from its
+ * HEAD; may be NULL when exists is 0): exists 0 -> create; recorded source
+ * (key, ETag and size) and settings equal -> skip; else conflict with
+ * the reason (also for an object with no provenance at all, made by
+ * other means).  Returns 0 or AV_ENOMEM.
  */
-typedef const char *(*plan_meta_fn)(const void *ctx, const char *name);
-int plan_decide(struct plan_item *item, int exists, plan_meta_fn meta_get,
-		const void *ctx, const struct plan_settings *s);
-
-/* Whether an object's recorded pyc mode, opt pycs and level (read with
- * meta_get) differ from s: 0 no, 1 yes with the first difference
- * appended to why, -1 out of memory. */
-int plan_settings_differ(const struct plan_settings *s, plan_meta_fn meta_get,
-			 const void *ctx, struct buf *why);
-
-/*
- * The source key as PLAN_META_SOURCE_KEY stores it: S3 metadata is ASCII,
- * keys are any bytes, so the key is URI-encoded ('/' kept).  Both append
- * to out; 0, AV_EINVAL (decode: a bad %XX) or AV_ENOMEM.
- */
-int plan_source_key_encode(const char *key, struct buf *out);
-int plan_source_key_decode(const char *stored, struct buf *out);
+int plan_decide(struct plan_item *item, int exists,
+		const struct provenance *rec, const struct pipeline_settings *s);
 
 /* Shard (1..n) of a key: FNV-1a 64 of its bytes, mod n, plus one. */
 unsigned plan_shard_of(const char *key, unsigned n);

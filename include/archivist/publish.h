@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "archivist/cli.h"
-#include "archivist/pyc.h"
+#include "archivist/pipeline.h"
 #include "archivist/s3uri.h"
 
 struct publish_args {
@@ -23,14 +23,10 @@ struct publish_args {
 	const char *version;		/* --version */
 	const char *tmpdir;
 	int dry_run, conflict_skip, as_is;
-	enum pyc_mode pyc;
-	int keep_opt_pyc, level;
+	struct pipeline_settings set;	/* --pyc, --keep-opt-pyc, --level */
 	char **files;
 	size_t nfiles;
 };
-
-/* User metadata names of published objects (besides plan.h's). */
-#define PUBLISH_META_SOURCE_FILE "archivist-source-file"
 
 /* Runs the command; returns an exit status (enum exit_status). */
 int publish_run(struct publish_args *a, const struct globals *g);

@@ -8,7 +8,7 @@
  * else) are counted and ignored; keys that match the new template but do
  * not parse (bad version, unknown target) are reported as warnings and
  * left out.  The legacy source comes from the metadata migrate records
- * (plan.h, PLAN_META_SOURCE_*).  An object that records no sha256 is read and hashed when
+ * (provenance.h).  An object that records no sha256 is read and hashed when
  * compute_missing is set (GET with If-Match on the ETag just seen).
  *
  * Errors of S3 operations are reported by the s3 module; this one reports

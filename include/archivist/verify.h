@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-#include "archivist/plan.h"
+#include "archivist/pipeline.h"
 #include "archivist/s3.h"
 
 #define VERIFY_MAX_WINDOW ((uint64_t)1 << 27)
@@ -49,7 +49,7 @@ int verify_archive(struct s3_client *c, const char *bucket, const char *key,
  * pipeline's / S3's error (reported).
  */
 int verify_source(struct s3_client *c, const char *bucket, const char *key,
-		  const struct plan_settings *s, const char *tmpdir,
+		  const struct pipeline_settings *s, const char *tmpdir,
 		  char tar_sha256[65]);
 
 /* Parses a zstd frame header (the first n >= 6 bytes of a frame): 0 with

@@ -48,11 +48,17 @@ struct pipeline {
 	uint64_t out_bytes;
 };
 
+void pipeline_settings_init(struct pipeline_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->level = ZSTD_ENC_LEVEL_DEFAULT;
+	s->pyc = PYC_UNCHECKED_HASH;
+}
+
 void pipeline_opts_init(struct pipeline_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->level = ZSTD_ENC_LEVEL_DEFAULT;
-	o->pyc = PYC_UNCHECKED_HASH;
+	pipeline_settings_init(&o->set);
 }
 
 const char *pipeline_format_name(enum pipeline_format f)
@@ -151,9 +157,9 @@ int pipeline_new(struct pipeline **out, const struct pipeline_opts *o)
 	p->fd = -1;
 	p->o = *o;
 	p->name = o->name ? o->name : "input";
-	if (o->level < 0 || o->level > 22) {
+	if (o->set.level < 0 || o->set.level > 22) {
 		msg_error("zstd level must be 1..22 (or 0: no compression),"
-			  " not %d", o->level);
+			  " not %d", o->set.level);
 		rc = AV_EINVAL;
 		goto out;
 	}
@@ -326,13 +332,13 @@ static int hex_digest(const unsigned char d[32], char out[65])
 /* Pass 2 into the encoder, or (level 0) straight to the output. */
 static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size)
 {
-	struct zstd_enc_opts zo = { p->o.level, workers(p), size, 0 };
+	struct zstd_enc_opts zo = { p->o.set.level, workers(p), size, 0 };
 	struct sink in = { enc_write, p }, out = { out_write, p };
 	int rc;
 
-	progress_start(p->o.progress, p->o.level ? "compressing" : "writing",
+	progress_start(p->o.progress, p->o.set.level ? "compressing" : "writing",
 		       size);
-	if (p->o.level == 0)
+	if (p->o.set.level == 0)
 		return rewrite_run(rw, &out);
 	if ((rc = zstd_enc_new(&p->enc, &zo, p->name)) != 0 ||
 	    (rc = rewrite_run(rw, &in)) != 0)
@@ -361,7 +367,7 @@ static int compress(struct pipeline *p, struct rewrite *rw,
 int pipeline_finish(struct pipeline *p, const struct sink *out,
 		    struct pipeline_stats *st)
 {
-	struct rewrite_opts ro = { p->o.pyc, p->o.keep_opt_pyc };
+	struct rewrite_opts ro = { p->o.set.pyc, p->o.set.keep_opt_pyc };
 	struct rewrite *rw = NULL;
 	int rc;
 
@@ -374,7 +380,7 @@ int pipeline_finish(struct pipeline *p, const struct sink *out,
 		goto out;
 	rewrite_stats(rw, &st->rw);
 	st->format = p->format;
-	st->level = p->o.level;
+	st->level = p->o.set.level;
 	rc = compress(p, rw, st);
 out:
 	rewrite_free(rw);

@@ -7,7 +7,6 @@
 #include "archivist/error.h"
 #include "archivist/naming.h"
 #include "archivist/plan.h"
-#include "archivist/sigv4.h"
 #include "archivist/version.h"
 
 const char *plan_action_name(enum plan_action a)
@@ -200,75 +199,6 @@ void plan_sort(struct plan *p)
 		qsort(p->items, p->n, sizeof(p->items[0]), item_cmp);
 }
 
-/* The ETag without its quotes, in a caller buffer of n bytes. */
-static const char *unquote(const char *etag, char *out, size_t n)
-{
-	size_t len = strlen(etag);
-
-	if (len >= 2 && etag[0] == '"' && etag[len - 1] == '"') {
-		etag++;
-		len -= 2;
-	}
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, etag, len);
-	out[len] = '\0';
-	return out;
-}
-
-/* The first of n recorded values that differs from want, as a reason in
- * why; 0 when all agree.  A recorded ETag is compared without quotes. */
-static int differs(const char *const *names, const char *const *want, size_t n,
-		   plan_meta_fn get, const void *ctx, struct buf *why)
-{
-	char rec_etag[128];
-	const char *got;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		got = get(ctx, names[i]);
-		if (got && !strcmp(names[i], PLAN_META_SOURCE_ETAG))
-			got = unquote(got, rec_etag, sizeof(rec_etag));
-		if (got && strcmp(got, want[i]) == 0)
-			continue;
-		return buf_addf(why, "its recorded %s is '%s', this run makes '%s'",
-				names[i], got ? got : "(none)", want[i]) ? -1 : 1;
-	}
-	return 0;
-}
-
-int plan_settings_differ(const struct plan_settings *s, plan_meta_fn get,
-			 const void *ctx, struct buf *why)
-{
-	char level[16];
-	const char *names[3] = { PLAN_META_PYC, PLAN_META_OPT_PYC, PLAN_META_LEVEL };
-	const char *want[3];
-
-	snprintf(level, sizeof(level), "%d", s->level);
-	want[0] = pyc_mode_name(s->pyc);
-	want[1] = s->keep_opt_pyc ? "keep" : "drop";
-	want[2] = level;
-	return differs(names, want, 3, get, ctx, why);
-}
-
-/* The source's recorded ETag and size, then the settings. */
-static int first_difference(const struct plan_item *it, plan_meta_fn get,
-			    const void *ctx, const struct plan_settings *s,
-			    struct buf *why)
-{
-	char size[24], etag[128];
-	const char *names[2] = { PLAN_META_SOURCE_ETAG, PLAN_META_SOURCE_SIZE };
-	const char *want[2];
-	int d;
-
-	snprintf(size, sizeof(size), "%" PRIu64, it->legacy_size);
-	want[0] = unquote(it->legacy_etag, etag, sizeof(etag));
-	want[1] = size;
-	if ((d = differs(names, want, 2, get, ctx, why)) != 0)
-		return d;
-	return plan_settings_differ(s, get, ctx, why);
-}
-
 static int set_reason(struct plan_item *it, enum plan_action a, const char *r)
 {
 	it->action = a;
@@ -277,42 +207,27 @@ static int set_reason(struct plan_item *it, enum plan_action a, const char *r)
 	return it->reason ? 0 : AV_ENOMEM;
 }
 
-int plan_decide(struct plan_item *it, int exists, plan_meta_fn get,
-		const void *ctx, const struct plan_settings *s)
+int plan_decide(struct plan_item *it, int exists,
+		const struct provenance *rec, const struct pipeline_settings *s)
 {
+	struct provenance_source src = { it->legacy_key, it->legacy_etag,
+					 it->legacy_size, NULL, NULL };
 	struct buf why = BUF_INIT;
-	const char *src;
-	int rc, d;
+	int rc, m;
 
 	if (it->action == PLAN_INVALID)
 		return 0;
 	if (!exists)
 		return set_reason(it, PLAN_CREATE, "absent");
-	src = get(ctx, PLAN_META_SOURCE_KEY);
-	if (!src) {
-		rc = set_reason(it, PLAN_CONFLICT, "exists and records no "
-				"migration source (published by other means)");
-	} else if (strcmp(src, it->legacy_key) != 0) {
-		rc = buf_addf(&why, "exists, made from '%s'", src);
-		rc = rc ? rc : set_reason(it, PLAN_CONFLICT, why.ptr);
-	} else if ((d = first_difference(it, get, ctx, s, &why)) != 0) {
-		rc = d < 0 ? AV_ENOMEM : set_reason(it, PLAN_CONFLICT, why.ptr);
-	} else {
+	if ((m = provenance_compare(rec, &src, s, &why)) < 0)
+		rc = AV_ENOMEM;
+	else if (m == PROV_SAME)
 		rc = set_reason(it, PLAN_SKIP, "already made from this source "
 				"with these settings");
-	}
+	else	/* PROV_NONE or PROV_OTHER: left alone */
+		rc = set_reason(it, PLAN_CONFLICT, why.ptr);
 	buf_release(&why);
 	return rc;
-}
-
-int plan_source_key_encode(const char *key, struct buf *out)
-{
-	return sigv4_uri_encode(out, key, strlen(key), 1);
-}
-
-int plan_source_key_decode(const char *stored, struct buf *out)
-{
-	return sigv4_uri_decode(out, stored, strlen(stored));
 }
 
 unsigned plan_shard_of(const char *key, unsigned n)

@@ -8,7 +8,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
-#include "archivist/plan.h"
+#include "archivist/provenance.h"
 #include "archivist/scan.h"
 #include "archivist/version.h"
 
@@ -90,38 +90,32 @@ static int is_hex64(const char *s)
 static int read_source(const struct scan_opts *o, struct scan_item *it,
 		       const struct s3_head *h)
 {
-	const char *stored = s3_head_meta(h, PLAN_META_SOURCE_KEY);
-	struct buf k = BUF_INIT;
-	const char *size = s3_head_meta(h, PLAN_META_SOURCE_SIZE);
-	const char *sha = s3_head_meta(h, PLAN_META_SOURCE_SHA256);
-	unsigned long long v;
-	char *end;
+	struct provenance rec;
+	uint64_t size;
+	int rc = provenance_read(&rec, h->meta, h->nmeta);
 
-	if (!stored || !*stored)
-		return 0;
-	if (plan_source_key_decode(stored, &k) != 0) {
+	if (rc == AV_EINVAL)
 		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not URI-encoded)",
-			 o->bucket, it->key, PLAN_META_SOURCE_KEY, stored);
-		buf_release(&k);
-		return 0;
+			 o->bucket, it->key, PROV_SOURCE_KEY, rec.source_key_raw);
+	if (rc || !rec.source_key || !*rec.source_key)
+		goto out;
+	if (!(it->legacy_key = strdup(rec.source_key))) {
+		rc = AV_ENOMEM;
+		goto out;
 	}
-	if (!(it->legacy_key = buf_detach(&k, NULL)))
-		return AV_ENOMEM;
-	if (size) {
-		errno = 0;
-		v = strtoull(size, &end, 10);
-		if (*size >= '0' && *size <= '9' && !*end && !errno && v <= INT64_MAX)
-			it->legacy_size = (int64_t)v;
-		else
-			msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a size)",
-				 o->bucket, it->key, PLAN_META_SOURCE_SIZE, size);
-	}
-	if (sha && is_hex64(sha))
-		memcpy(it->legacy_sha256, sha, 65);
-	else if (sha)
+	if (provenance_source_size(&rec, &size) == 0)
+		it->legacy_size = (int64_t)size;
+	else if (rec.source_size)
+		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a size)",
+			 o->bucket, it->key, PROV_SOURCE_SIZE, rec.source_size);
+	if (rec.source_sha256 && is_hex64(rec.source_sha256))
+		memcpy(it->legacy_sha256, rec.source_sha256, 65);
+	else if (rec.source_sha256)
 		msg_warn("'s3://%s/%s': ignoring x-amz-meta-%s '%s' (not a sha256)",
-			 o->bucket, it->key, PLAN_META_SOURCE_SHA256, sha);
-	return 0;
+			 o->bucket, it->key, PROV_SOURCE_SHA256, rec.source_sha256);
+out:
+	provenance_release(&rec);
+	return rc == AV_ENOMEM ? rc : 0;
 }
 
 static int hash_write(void *ctx, const void *data, size_t n)

@@ -14,8 +14,8 @@
 
 static void audit_usage(FILE *f)
 {
-	fputs("usage: archivist audit s3://BUCKET[/PREFIX] [--deep] [--ignore GLOB]...\n\n"
-	      "Lists every key under PREFIX and reports, one line each:\n"
+	command_usage(f, "audit");
+	fputs("\nLists every key under PREFIX and reports, one line each:\n"
 	      "  not-migrated    a legacy key whose new key is missing (per target)\n"
 	      "  no-checksum     a new key that records no sha256\n"
 	      "  unrecognised    a key matching no template of the configuration\n"

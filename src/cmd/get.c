@@ -22,8 +22,8 @@
 
 static void get_usage(FILE *f)
 {
-	fputs("usage: archivist get s3://BUCKET/KEY [FILE|-]\n\n"
-	      "Downloads an object to FILE (default: the key's last component, in\n"
+	command_usage(f, "get");
+	fputs("\nDownloads an object to FILE (default: the key's last component, in\n"
 	      "the current directory; into FILE/ when FILE is a directory), or to\n"
 	      "stdout with '-'.  The file is written under a temporary name next\n"
 	      "to it and renamed when complete, so FILE is never half-written\n"

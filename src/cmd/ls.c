@@ -15,8 +15,8 @@
 
 static void ls_usage(FILE *f)
 {
-	fputs("usage: archivist ls s3://BUCKET[/PREFIX] [-d DELIM]\n\n"
-	      "Lists every key under PREFIX (all pages of ListObjectsV2), one per\n"
+	command_usage(f, "ls");
+	fputs("\nLists every key under PREFIX (all pages of ListObjectsV2), one per\n"
 	      "line: last-modified (UTC), size in bytes, key.  PREFIX is a plain\n"
 	      "string prefix: s3://b/py lists python-3.12.3.tar.zst and py/x.\n\n"
 	      "  -d, --delimiter D  group keys by D (e.g. /): shows each common\n"

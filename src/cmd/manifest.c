@@ -52,10 +52,8 @@ struct mf_run {
 
 static void manifest_usage(FILE *f)
 {
-	fputs("usage: archivist manifest s3://BUCKET[/PREFIX] [--format json|toml]\n"
-	      "                          [-o FILE] [--upload KEY] [--compute-missing]\n"
-	      "                          [--base-url URL] [--version GLOB]\n\n"
-	      "Lists the new-scheme artifacts under PREFIX (keys that the configuration's\n"
+	command_usage(f, "manifest");
+	fputs("\nLists the new-scheme artifacts under PREFIX (keys that the configuration's\n"
 	      "new template parses) with URL, size and sha256 checksum, and the stacks\n"
 	      "each serves.  Other keys are ignored.\n\n"
 	      "  --format json|toml  json (default): the stack-to-target map and every\n"

@@ -30,10 +30,8 @@
 
 static void migrate_usage(FILE *f)
 {
-	fputs("usage: archivist migrate --from s3://BUCKET[/PREFIX] --to s3://BUCKET[/PREFIX]\n"
-	      "           [--stack S]... [--version GLOB] [--dry-run] [--shard I/N]\n"
-	      "           [--pyc MODE] [--keep-opt-pyc] [--level N] [--manifest FILE]\n\n"
-	      "Lists the legacy keys under --from, maps each to its new key(s) through\n"
+	command_usage(f, "migrate");
+	fputs("\nLists the legacy keys under --from, maps each to its new key(s) through\n"
 	      "the configuration, and for each new key missing under --to: downloads\n"
 	      "the legacy archive, gunzips it, normalises its pycs, recompresses it\n"
 	      "with zstd (level 22, long mode), uploads it with If-None-Match: * and\n"
@@ -62,7 +60,7 @@ struct migrate_args {
 	struct s3uri from, to;
 	const char *stacks[MAX_STACKS];
 	struct plan_filter filter;
-	struct plan_settings set;
+	struct pipeline_settings set;
 	int dry_run;
 	const char *manifest;
 	const char *tmpdir;
@@ -122,8 +120,7 @@ static int migrate_options(int argc, char **argv, struct migrate_args *a)
 	int c;
 
 	a->filter.stacks = a->stacks;
-	a->set.pyc = PYC_UNCHECKED_HASH;
-	a->set.level = 22;
+	pipeline_settings_init(&a->set);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'h') {

@@ -19,8 +19,8 @@
 
 static void presign_usage(FILE *f)
 {
-	fputs("usage: archivist presign s3://BUCKET/KEY [--expires SECONDS]\n\n"
-	      "Prints a URL that lets anyone GET the object, without credentials,\n"
+	command_usage(f, "presign");
+	fputs("\nPrints a URL that lets anyone GET the object, without credentials,\n"
 	      "until it expires (SigV4 query signature; the session token is\n"
 	      "included when the credentials have one, and the URL then also\n"
 	      "stops working when the token expires).  Nothing is sent to S3: the\n"

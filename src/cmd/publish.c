@@ -30,11 +30,8 @@
 
 static void publish_usage(FILE *f)
 {
-	fputs("usage: archivist publish FILE... --to s3://BUCKET[/PREFIX]\n"
-	      "           [--target DISTRO-VERSION-ARCH | --stack STACK [--arch ARCH]]\n"
-	      "           [--version V] [--dry-run] [--on-conflict fail|skip]\n"
-	      "           [--pyc MODE] [--keep-opt-pyc] [--level N] [--as-is]\n\n"
-	      "Uploads runtime archives (.tar, .tar.gz or .tar.zst, told apart by\n"
+	command_usage(f, "publish");
+	fputs("\nUploads runtime archives (.tar, .tar.gz or .tar.zst, told apart by\n"
 	      "content) under their new-scheme names, never replacing an object.\n"
 	      "The target comes from --target (ubuntu-24.04-arm64), from --stack\n"
 	      "(with --arch when the stack has several), or from a FILE already named\n"
@@ -74,9 +71,9 @@ static int publish_option(struct publish_args *a, int c, const char *arg)
 		}
 		a->conflict_skip = strcmp(arg, "skip") == 0;
 		return 0;
-	case 'p': return cmd_parse_pyc(arg, &a->pyc);
-	case 'k': a->keep_opt_pyc = 1; return 0;
-	case 'l': return cmd_parse_level(arg, &a->level);
+	case 'p': return cmd_parse_pyc(arg, &a->set.pyc);
+	case 'k': a->set.keep_opt_pyc = 1; return 0;
+	case 'l': return cmd_parse_level(arg, &a->set.level);
 	case 'A': a->as_is = 1; return 0;
 	case 'D': a->tmpdir = arg; return 0;
 	}
@@ -104,8 +101,7 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 	};
 	int c;
 
-	a->pyc = PYC_UNCHECKED_HASH;
-	a->level = 22;
+	pipeline_settings_init(&a->set);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -129,7 +125,8 @@ static int publish_options(int argc, char **argv, struct publish_args *a)
 		msg_error("publish: --arch goes with --stack");
 		return AV_EUSAGE;
 	}
-	if (a->as_is && (a->level != 22 || a->pyc != PYC_UNCHECKED_HASH || a->keep_opt_pyc)) {
+	if (a->as_is && (a->set.level != 22 || a->set.pyc != PYC_UNCHECKED_HASH ||
+			  a->set.keep_opt_pyc)) {
 		msg_error("publish: --as-is uploads the file unchanged: no --level, --pyc or --keep-opt-pyc");
 		return AV_EUSAGE;
 	}

@@ -23,8 +23,8 @@
 
 static void put_usage(FILE *f)
 {
-	fputs("usage: archivist put FILE s3://BUCKET/KEY [options]\n\n"
-	      "Uploads FILE to KEY (to PREFIX/FILE's name when the URI ends in '/').\n"
+	command_usage(f, "put");
+	fputs("\nUploads FILE to KEY (to PREFIX/FILE's name when the URI ends in '/').\n"
 	      "Never replaces an object: the PUT (or CompleteMultipartUpload)\n"
 	      "carries If-None-Match: *.  If KEY exists, its sha256 is compared\n"
 	      "(x-amz-checksum-sha256 or x-amz-meta-sha256, else by reading it):\n"

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -34,10 +35,8 @@ static char tmp_path[4096];
 
 static void usage(FILE *f)
 {
-	fputs("usage: archivist recompress IN OUT [--level N] [--pyc MODE]"
-	      " [--keep-opt-pyc]\n"
-	      "                                   [--workers N]\n\n"
-	      "Rewrites a runtime archive (.tar, .tar.gz or .tar.zst, told apart by\n"
+	command_usage(f, "recompress");
+	fputs("\nRewrites a runtime archive (.tar, .tar.gz or .tar.zst, told apart by\n"
 	      "content) into a .tar.zst: zstd level N with long-distance matching,\n"
 	      "a window of at most 2^27 bytes (zstd -d and tar --zstd read it with\n"
 	      "no flags), an XXH64 checksum and the content size in the header.\n"
@@ -80,88 +79,61 @@ static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-/* An option with a value: "--opt V" or "--opt=V".  1 if argv[*i] is
- * name (*val set, *i advanced), 0 if not, -1 if the value is missing. */
-static int opt_value(int argc, char **argv, int *i, const char *name,
-		     const char **val)
+/* One option (getopt_long's ch, its value v).  0, or -1 (reported). */
+static int parse_opt(int ch, const char *v, struct args *a)
 {
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
+	switch (ch) {
+	case 'k':
+		a->po.set.keep_opt_pyc = 1;
 		return 0;
-	if (argv[*i][n] == '=') {
-		*val = argv[*i] + n + 1;
-		return 1;
-	}
-	if (argv[*i][n] != '\0')
-		return 0;
-	if (*i + 1 >= argc) {
-		msg_error("option '%s' needs a value", name);
-		return -1;
-	}
-	*val = argv[++*i];
-	return 1;
-}
-
-/* One option at argv[*i].  0, 1 (--help shown) or -1 (usage error). */
-static int parse_opt(int argc, char **argv, int *i, struct args *a)
-{
-	const char *v = NULL;
-	int r;
-
-	if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
-		usage(stdout);
-		return 1;
-	}
-	if (strcmp(argv[*i], "--keep-opt-pyc") == 0) {
-		a->po.keep_opt_pyc = 1;
-		return 0;
-	}
-	if ((r = opt_value(argc, argv, i, "--level", &v)) != 0)
-		return r < 0 ? -1 : parse_int("--level", v, 1, 22, &a->po.level);
-	if ((r = opt_value(argc, argv, i, "--workers", &v)) != 0)
-		return r < 0 ? -1 : parse_int("--workers", v, 1, 64,
-					      &a->po.workers);
-	if ((r = opt_value(argc, argv, i, "--pyc", &v)) != 0) {
-		if (r > 0 && pyc_mode_parse(v, &a->po.pyc) == 0)
+	case 'l':
+		return parse_int("--level", v, 1, 22, &a->po.set.level);
+	case 'w':
+		return parse_int("--workers", v, 1, 64, &a->po.workers);
+	case 'p':
+		if (pyc_mode_parse(v, &a->po.set.pyc) == 0)
 			return 0;
-		if (r > 0)
-			msg_error("--pyc takes unchecked-hash, checked-hash or"
-				  " keep, not '%s'", v);
+		msg_error("--pyc takes unchecked-hash, checked-hash or keep,"
+			  " not '%s'", v);
 		return -1;
 	}
-	msg_error("recompress: unknown option '%s' (see 'archivist recompress"
-		  " --help')", argv[*i]);
-	return -1;
+	return -1;	/* getopt_long said what was wrong */
 }
 
 /* 0, 1 (help shown: exit 0) or -1 (usage error). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
-	int i, npos = 0, opts = 1, r;
-	const char *pos[2] = { NULL, NULL };
+	static const struct option opts[] = {
+		{ "level", required_argument, NULL, 'l' },
+		{ "pyc", required_argument, NULL, 'p' },
+		{ "keep-opt-pyc", no_argument, NULL, 'k' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
 
 	pipeline_opts_init(&a->po);
-	for (i = 1; i < argc; i++) {
-		if (opts && strcmp(argv[i], "--") == 0) {
-			opts = 0;
-		} else if (opts && argv[i][0] == '-' && argv[i][1] != '\0') {
-			if ((r = parse_opt(argc, argv, &i, a)) != 0)
-				return r;
-		} else if (npos < 2) {
-			pos[npos++] = argv[i];
-		} else {
-			msg_error("recompress: unexpected argument '%s'", argv[i]);
-			return -1;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			usage(stdout);
+			return 1;
 		}
+		if (parse_opt(ch, optarg, a) != 0)
+			return -1;
 	}
-	if (npos < 2) {
+	if (argc - optind > 2) {
+		msg_error("recompress: unexpected argument '%s'", argv[optind + 2]);
+		return -1;
+	}
+	if (argc - optind < 2) {
 		msg_error("recompress needs IN and OUT (see 'archivist"
 			  " recompress --help')");
 		return -1;
 	}
-	a->in = pos[0];
-	a->out = pos[1];
+	a->in = argv[optind];
+	a->out = argv[optind + 1];
 	return 0;
 }
 

@@ -16,8 +16,8 @@
 
 static void stat_usage(FILE *f)
 {
-	fputs("usage: archivist stat s3://BUCKET/KEY\n\n"
-	      "Shows an object's size, last-modified date (UTC), ETag, content\n"
+	command_usage(f, "stat");
+	fputs("\nShows an object's size, last-modified date (UTC), ETag, content\n"
 	      "type, sha256 (from x-amz-checksum-sha256, else x-amz-meta-sha256)\n"
 	      "and user metadata, from one HEAD request.\n\n"
 	      "  --json   one object: {\"url\", \"size\", \"last_modified\", \"etag\",\n"

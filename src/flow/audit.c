@@ -13,7 +13,7 @@
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"
 #include "archivist/naming.h"
-#include "archivist/plan.h"
+#include "archivist/provenance.h"
 #include "archivist/progress.h"
 #include "archivist/s3.h"
 #include "archivist/verify.h"
@@ -157,56 +157,44 @@ static void classify(struct audit *a, struct akey *k)
 	buf_release(&why);
 }
 
-/* The settings a new object records (plan.h), for verify_source. */
-static int recorded_settings(const struct s3_head *h, struct plan_settings *s)
-{
-	const char *pyc = s3_head_meta(h, PLAN_META_PYC);
-	const char *opt = s3_head_meta(h, PLAN_META_OPT_PYC);
-
-	if (!pyc || !opt || pyc_mode_parse(pyc, &s->pyc) != 0)
-		return -1;
-	s->keep_opt_pyc = strcmp(opt, "keep") == 0;
-	return 0;
-}
-
 /* --deep, content: the recorded source after the recorded transform. */
 static int check_source(struct audit *a, const struct akey *k,
 			const struct s3_head *h, const struct verify_result *r)
 {
-	const char *enc = s3_head_meta(h, PLAN_META_SOURCE_KEY);
-	const char *etag = s3_head_meta(h, PLAN_META_SOURCE_ETAG);
-	struct plan_settings s;
-	struct buf src = BUF_INIT;
+	struct pipeline_settings s;
+	struct provenance rec;
 	const struct akey *sk;
+	const char *src;
 	char sha[65];
 	int match = -1;
 
-	if (!enc || plan_source_key_decode(enc, &src) != 0)
+	pipeline_settings_init(&s);
+	if (provenance_read(&rec, h->meta, h->nmeta) != 0 || !(src = rec.source_key))
 		goto out;
-	if (!(sk = find(a, src.ptr))) {
-		msg_verbose("%s: its source '%s' is not in the listing", k->key, src.ptr);
+	if (!(sk = find(a, src))) {
+		msg_verbose("%s: its source '%s' is not in the listing", k->key, src);
 		goto out;
 	}
-	if (etag && !strstr(sk->etag, etag)) {
+	if (rec.source_etag && !strstr(sk->etag, rec.source_etag)) {
 		problem(a, "source-changed", k->key, "its source '%s' has ETag %s, "
-			"it was made from ETag \"%s\"", src.ptr, sk->etag, etag);
+			"it was made from ETag \"%s\"", src, sk->etag, rec.source_etag);
 		goto out;
 	}
-	if (recorded_settings(h, &s) != 0) {
+	if (provenance_settings(&rec, &s) != 0) {
 		problem(a, "content", k->key, "records no pyc settings to check against");
 		match = 0;
-	} else if (verify_source(a->c, a->o->bucket, src.ptr, &s, a->o->tmpdir, sha) == 0) {
+	} else if (verify_source(a->c, a->o->bucket, src, &s, a->o->tmpdir, sha) == 0) {
 		match = strcmp(sha, r->tar_sha256) == 0;
 		if (!match)
 			problem(a, "content", k->key, "its tar (sha256 %s) is not '%s' after "
-				"--pyc %s%s (sha256 %s)", r->tar_sha256, src.ptr,
+				"--pyc %s%s (sha256 %s)", r->tar_sha256, src,
 				pyc_mode_name(s.pyc), s.keep_opt_pyc ? " --keep-opt-pyc" : "", sha);
 	} else {
-		problem(a, "content", k->key, "its source '%s' cannot be read", src.ptr);
+		problem(a, "content", k->key, "its source '%s' cannot be read", src);
 		match = 0;
 	}
 out:
-	buf_release(&src);
+	provenance_release(&rec);
 	return match;
 }
 

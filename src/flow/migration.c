@@ -20,8 +20,7 @@ void migration_init(struct migration *m, const struct globals *g)
 {
 	memset(m, 0, sizeof(*m));
 	m->g = g;
-	m->settings.pyc = PYC_UNCHECKED_HASH;
-	m->settings.level = 22;
+	pipeline_settings_init(&m->settings);
 	plan_init(&m->plan);
 	pthread_mutex_init(&m->lock, NULL);
 }
@@ -45,35 +44,20 @@ static int on_legacy(void *ctx, const struct s3_object *o)
 			       m->filter);
 }
 
-/* Metadata of a HEAD, with the source key decoded (it is stored encoded). */
-struct head_meta {
-	const struct s3_head *h;
-	struct buf key;
-};
-
-static const char *head_meta_get(const void *ctx, const char *name)
-{
-	const struct head_meta *hm = ctx;
-
-	if (strcmp(name, PLAN_META_SOURCE_KEY) == 0)
-		return s3_head_meta(hm->h, name) ? hm->key.ptr : NULL;
-	return s3_head_meta(hm->h, name);
-}
-
+/* HEADs the new key and decides from what it records (provenance.h). */
 static int decide(struct migration *m, struct plan_item *it)
 {
+	struct provenance rec;
 	struct s3_head h;
-	struct head_meta hm = { &h, BUF_INIT };
-	const char *k;
 	int rc;
 
 	s3_head_init(&h);
-	rc = s3_head(m->client, m->dst_bucket, it->new_key, &h);
-	if (rc == 0 && h.exists && (k = s3_head_meta(&h, PLAN_META_SOURCE_KEY)))
-		rc = plan_source_key_decode(k, &hm.key);
-	if (rc == 0)
-		rc = plan_decide(it, h.exists, head_meta_get, &hm, &m->settings);
-	buf_release(&hm.key);
+	if ((rc = s3_head(m->client, m->dst_bucket, it->new_key, &h)) == 0) {
+		rc = provenance_read(&rec, h.meta, h.nmeta);
+		if (rc == 0)
+			rc = plan_decide(it, h.exists, &rec, &m->settings);
+		provenance_release(&rec);
+	}
 	s3_head_release(&h);
 	return rc;
 }

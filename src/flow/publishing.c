@@ -18,9 +18,8 @@
 #include "archivist/msg.h"
 #include "archivist/naming.h"
 #include "archivist/pipeline.h"
-#include "archivist/plan.h"
+#include "archivist/provenance.h"
 #include "archivist/publish.h"
-#include "archivist/sigv4.h"
 #include "archivist/version.h"
 
 #define READ_SIZE ((size_t)1 << 20)
@@ -263,11 +262,6 @@ static int take_as_is(const char *file, struct made *m)
 	return rc;
 }
 
-static const char *head_meta(const void *h, const char *name)
-{
-	return s3_head_meta(h, name);
-}
-
 /*
  * An object at the key made from this very input with these settings
  * (its recorded source sha256, pyc, opt pycs and level) is the same
@@ -278,10 +272,10 @@ static const char *head_meta(const void *h, const char *name)
  */
 static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 {
-	struct plan_settings set = { p->a->pyc, p->a->keep_opt_pyc, p->a->level };
+	struct provenance_source src = { 0 };
+	struct provenance rec;
 	unsigned char sha[32], head[5];
 	struct buf why = BUF_INIT;
-	const char *rec;
 	char in_hex[65];
 	uint64_t size;
 	struct s3_head h;
@@ -294,13 +288,16 @@ static int made_before(struct pub *p, const struct pub_item *it, struct made *m)
 	if (rc)
 		return 0;
 	s3_sha256_hex(sha, in_hex);
+	src.sha256 = in_hex;
 	s3_head_init(&h);
-	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists &&
-	    (rec = s3_head_meta(&h, PLAN_META_SOURCE_SHA256)) && !strcmp(rec, in_hex) &&
-	    plan_settings_differ(&set, head_meta, &h, &why) == 0 &&
-	    s3_head_sha256(&h, m->hex)) {
-		m->size = h.size;
-		rc = 1;
+	if (!(rc = s3_head(p->client, p->a->to.bucket, it->key, &h)) && h.exists) {
+		provenance_read(&rec, h.meta, h.nmeta);
+		if (provenance_compare(&rec, &src, &p->a->set, &why) == PROV_SAME &&
+		    s3_head_sha256(&h, m->hex)) {
+			m->size = h.size;
+			rc = 1;
+		}
+		provenance_release(&rec);
 	}
 	buf_release(&why);
 	s3_head_release(&h);
@@ -320,9 +317,7 @@ static int make_archive(const struct pub *p, const char *file, struct made *m,
 	int in = -1, rc;
 
 	pipeline_opts_init(&o);
-	o.level = p->a->level;
-	o.pyc = p->a->pyc;
-	o.keep_opt_pyc = p->a->keep_opt_pyc;
+	o.set = p->a->set;
 	o.name = file;
 	o.tmpdir = p->a->tmpdir;
 	o.progress = p->progress;
@@ -378,49 +373,31 @@ static void report(const struct pub *p, const struct pub_item *it,
 	buf_release(&url);
 }
 
-/* What the object records of how it was made. */
+/* Uploads the archive with the record of how it was made (provenance.h). */
 static int deliver_made(struct pub *p, const struct pub_item *it,
 			struct made *m, enum deliver_result *res)
 {
-	char names[6][32], level[12], in_hex[65], pyc[24], opt[8], tool[16];
-	struct s3_meta meta[6];
-	struct buf file = BUF_INIT;
+	struct provenance_source src = { 0 };
+	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
-	const char *base = strrchr(it->file, '/');
-	const char *nv[6][2];
-	size_t i;
+	char in_hex[65];
 	int rc;
 
 	s3_sha256_hex(m->in_sha, in_hex);
-	snprintf(level, sizeof(level), "%d", p->a->level);
-	snprintf(pyc, sizeof(pyc), "%s", p->a->as_is ? "as-is" : pyc_mode_name(p->a->pyc));
-	snprintf(opt, sizeof(opt), "%s", p->a->as_is ? "as-is" :
-		 p->a->keep_opt_pyc ? "keep" : "drop");
-	snprintf(tool, sizeof(tool), "%s", ARCHIVIST_VERSION);
-	base = base ? base + 1 : it->file;
-	if ((rc = sigv4_uri_encode(&file, base, strlen(base), 0)))
-		return rc;
-	nv[0][0] = PUBLISH_META_SOURCE_FILE, nv[0][1] = file.ptr;
-	nv[1][0] = PLAN_META_SOURCE_SHA256, nv[1][1] = in_hex;
-	nv[2][0] = PLAN_META_PYC, nv[2][1] = pyc;
-	nv[3][0] = PLAN_META_OPT_PYC, nv[3][1] = opt;
-	nv[4][0] = PLAN_META_LEVEL, nv[4][1] = p->a->as_is ? "as-is" : level;
-	nv[5][0] = PLAN_META_TOOL, nv[5][1] = tool;
-	for (i = 0; i < 6; i++) {
-		snprintf(names[i], sizeof(names[i]), "%s", nv[i][0]);
-		meta[i].name = names[i];
-		meta[i].value = (char *)(uintptr_t)nv[i][1];
+	src.file = it->file;
+	src.sha256 = in_hex;
+	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set)) == 0) {
+		d.bucket = p->a->to.bucket;
+		d.key = it->key;
+		d.fd = m->fd;
+		d.size = m->size;
+		d.sha256 = m->sha;
+		d.meta = pm.m;
+		d.nmeta = pm.n;
+		d.progress = p->progress;
+		rc = deliver_archive(p->client, &d, res);
 	}
-	d.bucket = p->a->to.bucket;
-	d.key = it->key;
-	d.fd = m->fd;
-	d.size = m->size;
-	d.sha256 = m->sha;
-	d.meta = meta;
-	d.nmeta = 6;
-	d.progress = p->progress;
-	rc = deliver_archive(p->client, &d, res);
-	buf_release(&file);
+	provenance_meta_release(&pm);
 	return rc;
 }
 

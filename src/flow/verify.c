@@ -154,7 +154,7 @@ static int discard(void *ctx, const void *data, size_t len)
 }
 
 int verify_source(struct s3_client *c, const char *bucket, const char *key,
-		  const struct plan_settings *s, const char *tmpdir,
+		  const struct pipeline_settings *s, const char *tmpdir,
 		  char tar_sha256[65])
 {
 	struct pipeline_opts o;
@@ -164,9 +164,8 @@ int verify_source(struct s3_client *c, const char *bucket, const char *key,
 	int rc;
 
 	pipeline_opts_init(&o);
-	o.level = 0;	/* the rewritten tar itself, uncompressed */
-	o.pyc = s->pyc;
-	o.keep_opt_pyc = s->keep_opt_pyc;
+	o.set = *s;
+	o.set.level = 0;	/* the rewritten tar itself, uncompressed */
 	o.name = key;
 	o.tmpdir = tmpdir;
 	if ((rc = pipeline_new(&p, &o)) != 0)

@@ -128,14 +128,14 @@ boto_find() {
 }
 
 # boto CODE [ARGS...]: runs python CODE with `s3`, a boto3 client for the
-# mock at $MOCK_URL, and sys, hashlib, json imported; ARGS in sys.argv[1:].
+# server at $S3_URL (default: the mock at $MOCK_URL), and sys, hashlib, json imported; ARGS in sys.argv[1:].
 boto() {
 	local code=$1
 	shift
 	"$PY" - "$@" <<BOTO
 import sys, hashlib, json, boto3
 from botocore.config import Config
-s3 = boto3.client("s3", endpoint_url="$MOCK_URL", region_name="us-east-1",
+s3 = boto3.client("s3", endpoint_url="${S3_URL:-$MOCK_URL}", region_name="us-east-1",
     aws_access_key_id="minioadmin", aws_secret_access_key="minioadmin",
     config=Config(s3={"addressing_style": "path"}))
 $code
@@ -177,4 +177,97 @@ log_since() { log_mark >/dev/null; tail -n +"$(($1 + 1))" "$LOG"; }
 log_methods() {
 	log_since "$1" | "$PY" -c 'import json, sys
 print(" ".join(sorted({json.loads(l)["method"] for l in sys.stdin})))'
+}
+
+# ---- moto's S3 server, behind a botocore signature check ----
+#
+# tests/e2e/moto_front.py runs moto's server and, in front of it, a check
+# of every request's SigV4 signature by botocore (nothing shared with
+# archivist's signer); a request signed wrongly is answered 403 and never
+# reaches moto.  Credentials: the same as the mock's (minioadmin).
+
+# moto_find: sets MOTO_PY to a python3 with moto's server and botocore;
+# returns non-zero when there is none.
+moto_find() {
+	local p
+	MOTO_PY=""
+	for p in /usr/bin/python3 python3; do
+		if "$p" -c 'import moto.server, botocore, werkzeug' 2>/dev/null; then
+			MOTO_PY=$p; return 0; fi
+	done
+	return 1
+}
+
+# moto_start: starts moto and its front on free 127.0.0.1 ports; sets
+# MOTO_URL, MOTO_PORT, MOTO_PID and MOTO_LOG (the front's request log:
+# one JSON line per request with method, path, query, status and auth),
+# and stops them when the script ends.  Returns non-zero if moto is not
+# installed (MOTO_MISSING=1) or does not start.
+moto_start() {
+	local dir i
+	MOTO_MISSING=0
+	moto_find || { MOTO_MISSING=1; return 1; }
+	dir=$(mktemp -d "$TMP/moto.XXXXXX")
+	MOTO_LOG="$dir/requests.log"
+	"$MOTO_PY" "$ROOT/tests/e2e/moto_front.py" "$dir/port" "$MOTO_LOG" \
+		minioadmin minioadmin >"$dir/server.log" 2>&1 </dev/null &
+	MOTO_PID=$!
+	on_exit "moto_stop $MOTO_PID"
+	for i in $(seq 1 300); do
+		if [ -s "$dir/port" ]; then
+			read -r MOTO_PORT _ <"$dir/port"
+			MOTO_URL="http://127.0.0.1:$MOTO_PORT"
+			return 0
+		fi
+		kill -0 "$MOTO_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	sed 's/^/# moto: /' "$dir/server.log" >&2
+	moto_stop "$MOTO_PID"
+	return 1
+}
+
+# moto_stop [PID]: stops the moto started by moto_start (SIGTERM, then
+# SIGKILL after 5 s) and waits for it.
+moto_stop() {
+	local pid=${1:-${MOTO_PID:-}} i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# moto_env: exports the credentials, region and endpoint of moto for
+# archivist, the aws CLI and boto3 (the boto helper uses $S3_URL).
+moto_env() {
+	export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin
+	export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+	export AWS_ENDPOINT_URL=$MOTO_URL S3_URL=$MOTO_URL
+	unset AWS_SESSION_TOKEN AWS_PROFILE
+}
+
+# moto_setup: the start of a test against moto: boto3, moto and its
+# environment, no real AWS files.  Without moto (or boto3) the whole
+# script is one visible skip, by name, and exits 0.
+moto_setup() {
+	if ! boto_find || ! moto_find; then
+		skip "$(basename "$0")" "moto not installed (pip install 'moto[server]')"
+		finish
+		exit 0
+	fi
+	moto_start || { not_ok "moto starts"; finish; exit 1; }
+	moto_env
+	LOG=$MOTO_LOG
+	export AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none"
+}
+
+# moto_rejected MARK: the requests since MARK that the front refused
+# (bad signature etc.), one JSON line each.
+moto_rejected() {
+	log_since "$1" | grep -v '"auth": "ok"'
 }

@@ -38,9 +38,9 @@ static void run(const struct buf *in, enum pyc_mode mode, int keep_opt,
 
 	buf_init(&r->out, 0);
 	pipeline_opts_init(&o);
-	o.level = 3;
-	o.pyc = mode;
-	o.keep_opt_pyc = keep_opt;
+	o.set.level = 3;
+	o.set.pyc = mode;
+	o.set.keep_opt_pyc = keep_opt;
 	o.workers = workers;
 	o.name = "test-input";
 	r->rc = pipeline_new(&p, &o);
@@ -267,7 +267,7 @@ static void test_sink_failure_and_misuse(void **state)
 	(void)state;
 	sh(PYC_TAR "make links gnu", NULL, &tar);
 	pipeline_opts_init(&o);
-	o.level = 1;
+	o.set.level = 1;
 	assert_int_equal(pipeline_new(&p, &o), 0);
 	assert_int_equal(pipeline_write(p, tar.ptr, tar.len), 0);
 	assert_int_equal(pipeline_finish(p, &bad, &st), AV_EIO);
@@ -279,10 +279,10 @@ static void test_sink_failure_and_misuse(void **state)
 	assert_int_equal(pipeline_write(p, "\x1f\x8bgarbage!", 10), AV_ECORRUPT);
 	assert_int_equal(pipeline_write(p, tar.ptr, tar.len), AV_EINVAL);
 	pipeline_free(p);
-	o.level = 23;
+	o.set.level = 23;
 	assert_int_equal(pipeline_new(&p, &o), AV_EINVAL);
 	assert_null(p);
-	o.level = 3;
+	o.set.level = 3;
 	o.tmpdir = "/nonexistent/dir";
 	assert_int_equal(pipeline_new(&p, &o), AV_EIO);
 	pipeline_free(NULL);
@@ -298,7 +298,7 @@ static void run_level(const struct buf *in, int level, struct run *r)
 
 	buf_init(&r->out, 0);
 	pipeline_opts_init(&o);
-	o.level = level;
+	o.set.level = level;
 	r->rc = pipeline_new(&p, &o);
 	if (r->rc == 0)
 		r->rc = pipeline_write(p, in->ptr, in->len);

@@ -159,28 +159,30 @@ static void test_shards_partition_the_plan(void **state)
 	plan_release(&full);
 }
 
-struct meta { const char *names[8], *values[8]; };
-
-static const char *meta_get(const void *ctx, const char *name)
+/* plan_decide with the provenance read from n metadata pairs. */
+static int decide(struct plan_item *it, int exists, struct s3_meta *m, size_t n,
+		  const struct pipeline_settings *s)
 {
-	const struct meta *m = ctx;
-	size_t i;
+	struct provenance rec;
+	int rc;
 
-	for (i = 0; i < 8 && m->names[i]; i++)
-		if (strcmp(m->names[i], name) == 0)
-			return m->values[i];
-	return NULL;
+	assert_int_equal(provenance_read(&rec, m, n), 0);
+	rc = plan_decide(it, exists, &rec, s);
+	provenance_release(&rec);
+	return rc;
 }
 
 static void test_decide(void **state)
 {
-	struct plan_settings s = { PYC_UNCHECKED_HASH, 0, 22 };
-	struct meta m = {
-		{ PLAN_META_SOURCE_KEY, PLAN_META_SOURCE_ETAG, PLAN_META_SOURCE_SIZE,
-		  PLAN_META_PYC, PLAN_META_OPT_PYC, PLAN_META_LEVEL },
-		{ "heroku-22/runtimes/python-3.12.3.tar.gz", "abc", "100",
-		  "unchecked-hash", "drop", "22" } };
-	struct meta none = { { NULL }, { NULL } };
+	struct pipeline_settings s = { 22, PYC_UNCHECKED_HASH, 0 };
+	char names[6][32] = { PROV_SOURCE_KEY, PROV_SOURCE_ETAG, PROV_SOURCE_SIZE,
+			      PROV_PYC, PROV_OPT_PYC, PROV_LEVEL };
+	char v0[] = "heroku-22/runtimes/python-3.12.3.tar.gz", v0b[] =
+		"heroku-20/runtimes/python-3.12.3.tar.gz";
+	char v1[] = "abc", v1b[] = "other", v2[] = "100", v3[] = "unchecked-hash",
+	     v4[] = "drop", v5[] = "22";
+	struct s3_meta m[6] = { { names[0], v0 }, { names[1], v1 }, { names[2], v2 },
+				{ names[3], v3 }, { names[4], v4 }, { names[5], v5 } };
 	struct plan p;
 	struct plan_item *it;
 
@@ -189,24 +191,24 @@ static void test_decide(void **state)
 	plan_add_legacy(&p, cfg, "", "", "heroku-22/runtimes/python-3.12.3.tar.gz",
 			100, "\"abc\"", NULL);
 	it = &p.items[0];
-	assert_int_equal(plan_decide(it, 0, meta_get, &m, &s), 0);
+	assert_int_equal(plan_decide(it, 0, NULL, &s), 0);
 	assert_int_equal(it->action, PLAN_CREATE);
-	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
+	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_SKIP);
-	assert_int_equal(plan_decide(it, 1, meta_get, &none, &s), 0);
+	assert_int_equal(decide(it, 1, m, 0, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
 	s.level = 19;
-	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
+	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
 	assert_non_null(strstr(it->reason, "'22', this run makes '19'"));
 	s.level = 22;
-	m.values[1] = "other";
-	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
+	m[1].value = v1b;
+	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
-	assert_non_null(strstr(it->reason, PLAN_META_SOURCE_ETAG));
-	m.values[1] = "abc";
-	m.values[0] = "heroku-20/runtimes/python-3.12.3.tar.gz";
-	assert_int_equal(plan_decide(it, 1, meta_get, &m, &s), 0);
+	assert_non_null(strstr(it->reason, PROV_SOURCE_ETAG));
+	m[1].value = v1;
+	m[0].value = v0b;
+	assert_int_equal(decide(it, 1, m, 6, &s), 0);
 	assert_int_equal(it->action, PLAN_CONFLICT);
 	assert_non_null(strstr(it->reason, "heroku-20"));
 	plan_release(&p);

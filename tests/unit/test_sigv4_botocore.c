@@ -231,7 +231,7 @@ static void test_botocore_vectors(void **state)
 {
 	json_error_t err;
 	json_t *doc = json_load_file(VECTORS, 0, &err), *arr;
-	size_t i, n, kinds[3] = { 0, 0, 0 };
+	size_t i, n, kinds[4] = { 0, 0, 0, 0 };
 	struct vec v;
 
 	(void)state;
@@ -250,14 +250,16 @@ static void test_botocore_vectors(void **state)
 			kinds[2]++;
 		} else {
 			header_vector(&v, o);
-			kinds[!strcmp(v.kind, "generic")]++;
+			kinds[!strcmp(v.kind, "rule") ? 3 :
+			      !strcmp(v.kind, "generic")]++;
 		}
 	}
 	printf("# botocore %s: %zu S3 header-signed, %zu presigned, "
-	       "%zu generic-service vectors\n",
+	       "%zu rule, %zu generic-service vectors\n",
 	       json_string_value(json_object_get(doc, "botocore")), kinds[0],
-	       kinds[2], kinds[1]);
-	assert_true(kinds[0] >= 30 && kinds[1] >= 3 && kinds[2] >= 5);
+	       kinds[2], kinds[3], kinds[1]);
+	assert_true(kinds[0] >= 30 && kinds[1] >= 3 && kinds[2] >= 5 &&
+		    kinds[3] >= 15);
 	json_decref(doc);
 }
 

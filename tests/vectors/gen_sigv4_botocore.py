@@ -192,6 +192,68 @@ def presigned(name, op, params, path, expires, endpoint=MINIO,
     return v
 
 
+def rule(name, method, path, query, headers=(), body=b""):
+    """An S3 request given as its parts (decoded path, decoded query
+    parameters in the order sent, repeats allowed), signed by botocore's
+    S3SigV4Auth: botocore encodes each name and value and sorts them by
+    name, then by value.  These pin the rules no client operation
+    exercises (repeated names, empty values, every reserved character)."""
+    creds = Credentials(AK, SK)
+    wire = quote(path.encode("utf-8"), safe="/~")
+    url = MINIO + wire
+    if query:
+        url += "?" + "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
+                              for k, v in query)
+    req = AWSRequest(method=method, url=url, headers=dict(headers),
+                     data=body, params=[tuple(q) for q in query])
+    CAPTURE.canonical = None
+    botocore.auth.S3SigV4Auth(creds, "s3", "us-east-1").add_auth(req)
+    check_path(name, url, path, CAPTURE.canonical)
+    v = base(name, "us-east-1", None)
+    v.update({"kind": "rule", "method": method, "path": path,
+              "query": [list(q) for q in query],
+              "headers": signing_headers(req, CAPTURE.canonical),
+              "payload_hash": header_str(req.headers["X-Amz-Content-SHA256"]),
+              "url": url, "canonical_request": CAPTURE.canonical,
+              "authorization": header_str(req.headers["Authorization"])})
+    return v
+
+
+RESERVED = "!#$&'()*+,/:;=?@[]% \"%<>^`{|}"
+RULES = [
+    # repeated names: sorted by name, then by value (given in reverse)
+    ("repeated-names", "GET", "/bucket",
+     [["a", "3"], ["a", "20"], ["a", "1"], ["b", "x"], ["a", ""]]),
+    ("repeated-names-values-need-encoding", "GET", "/bucket",
+     [["tag", "z z"], ["tag", "a+b"], ["tag", "a b"], ["tag", "a%2Bb"],
+      ["tag", "A"]]),
+    ("empty-values", "GET", "/bucket",
+     [["prefix", ""], ["delimiter", ""], ["list-type", "2"], ["uploads", ""]]),
+    ("reserved-in-names-and-values", "GET", "/bucket",
+     [[RESERVED, RESERVED], ["k" + RESERVED, "-_.~"], ["-_.~", "v"]]),
+    ("every-reserved-char-in-key", "PUT", "/bucket/" + RESERVED + "-_.~end", []),
+    ("case-sensitive-sort", "GET", "/bucket",
+     [["b", "1"], ["A", "2"], ["a", "3"], ["B", "4"], ["X-Amz-Foo", "5"],
+      ["x-amz-foo", "6"]]),
+    ("sort-by-encoded-name", "GET", "/bucket",
+     [["a~", "1"], ["a\u00e9", "2"], ["a b", "3"], ["a-b", "4"], ["a_b", "5"],
+      ["a.b", "6"], ["a%b", "7"]]),
+    ("unicode-names-and-values", "GET", "/bucket",
+     [["\u65e5\u672c", "\u8a9e"], ["pr\u00e9fixe", "\u00e9t\u00e9/\U0001f40d"]]),
+    ("unicode-key", "GET", "/bucket/\u00e9t\u00e9/\u65e5\u672c\u8a9e/\U0001f40d.tar.zst",
+     []),
+    ("plus-percent2b-space-in-key", "GET", "/bucket/a+b/a%2Bb/a b/a%20b", []),
+    ("plus-percent2b-space-in-query", "GET", "/bucket",
+     [["prefix", "a+b"], ["marker", "a%2Bb"], ["start-after", "a b"],
+      ["x", "+ %2B%20"]]),
+    ("trailing-slash-key", "PUT", "/bucket/dir/", []),
+    ("double-slash-key", "GET", "/bucket//lead//mid//trail//", []),
+    ("dot-segments-key", "GET", "/bucket/./a/../b/.", []),
+    ("upload-part-query", "PUT", "/bucket/big file",
+     [["uploadId", "VXBs+b2Fk/SUQ="], ["partNumber", "10"]]),
+]
+
+
 def generic(name, method, wire_path, query, headers, body=b""):
     """SigV4Auth for a non-S3 service: normalises, then encodes again."""
     creds = Credentials(AK, SK)
@@ -340,6 +402,8 @@ def vectors():
                          {"Bucket": "bucket", "Key": "up load"},
                          "/bucket/up load", 600))
     NOW[0] = datetime.datetime(2015, 8, 30, 12, 36, 0)
+    for name, method, path, query in RULES:
+        out.append(rule("rule-" + name, method, path, query))
     out.append(generic("generic-space", "GET", "/example%20space/", [],
                        {}))
     out.append(generic("generic-percent", "GET", "/a%25b/c%2Bd", [["q", "x y"]],
