@@ -229,9 +229,10 @@ check_eq "web identity: presign prints no secret on stderr" "" \
 check_eq "web identity: the presigned URL works (its STS token in it)" "hello" \
 	"$(curl -fsS "$(cat "$TMP/out/url")")"
 # A renewal in the middle of an upload: the new keys must not show either.
+# The first keys are due for renewal after 2 s; the parts take 1.5 s each.
 cs_ctl issue '[{"report": 902, "valid": 60}]'
-mock_fault "stall 1 method=PUT"
-sweep "web identity: put across a renewal" put "$TMP/big.bin" s3://bkt/wi-big2.bin --part-size 5M
+mock_fault "stall 1.5 method=PUT"
+ARCHIVIST_PART_JOBS=1 sweep "web identity: put across a renewal" put "$TMP/big.bin" s3://bkt/wi-big2.bin --part-size 5M
 mock_faults_clear
 said "web identity: put across a renewal" "renewed: access key id ASIA"
 sweep "web identity: migrate" migrate --from s3://bkt --to s3://bkt/wi --level 3
