@@ -16,6 +16,11 @@ export MOCK_BIN=${MOCK_BIN:-$BUILD/mock-s3}
 export AWS_ACCESS_KEY_ID=minioadmin AWS_SECRET_ACCESS_KEY=minioadmin
 export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 2>/dev/null || true
+# Never the instance metadata service (169.254.169.254) nor another
+# provider of the machine running the benchmarks.
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_CONTAINER_CREDENTIALS_RELATIVE_URI \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI 2>/dev/null || true
 mkdir -p "$OUT"
 
 note() { printf '%s\n' "$*" >&2; }

@@ -1,4 +1,5 @@
 /* mock_auth: SigV4 checks of incoming requests (see mock_auth.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,14 @@
 #include "mock_server.h"
 
 #define MAX_HEADERS 200
+
+/* One key the server knows: --access-key's, or a line of --keys-file. */
+struct known_key {
+	char *line;		/* owned: the fields point into it */
+	const char *secret;
+	const char *token;	/* NULL: none required */
+	time_t not_after;	/* 0: never expires */
+};
 
 struct header_list {
 	struct sigv4_kv kv[MAX_HEADERS];
@@ -36,13 +45,58 @@ static int deny(const struct mock_req *r, struct mock_reply *out,
 	return 1;
 }
 
-/* The parsed credentials must name our key, region and service. */
+static void key_release(struct known_key *k)
+{
+	free(k->line);
+	memset(k, 0, sizeof(*k));
+}
+
+/* Finds ak in the keys file; 1 if found (k filled), 0 if not. */
+static int key_from_file(const char *path, const char *ak,
+			 struct known_key *k)
+{
+	FILE *f = fopen(path, "re");
+	size_t cap = 0;
+	char *line = NULL, *save, *id, *exp;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		if (!(id = strtok_r(line, " \t\n", &save)) || strcmp(id, ak) ||
+		    !(k->secret = strtok_r(NULL, " \t\n", &save)))
+			continue;
+		k->token = strtok_r(NULL, " \t\n", &save);
+		if (k->token && !strcmp(k->token, "-"))
+			k->token = NULL;
+		exp = strtok_r(NULL, " \t\n", &save);
+		k->not_after = exp ? (time_t)strtoll(exp, NULL, 10) : 0;
+		k->line = line;
+		fclose(f);
+		return 1;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int key_find(const struct mock_config *cfg, const char *ak,
+		    struct known_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (!strcmp(ak, cfg->access_key)) {
+		k->secret = cfg->secret_key;
+		return 1;
+	}
+	return cfg->keys_file && key_from_file(cfg->keys_file, ak, k);
+}
+
+/* The parsed credentials must name a known key, our region and service. */
 static int check_scope(const struct mock_req *r, struct mock_reply *out,
-		       const struct sigv4_auth *a)
+		       const struct sigv4_auth *a, struct known_key *k)
 {
 	const struct mock_config *cfg = r->srv->cfg;
 
-	if (strcmp(a->access_key, cfg->access_key) != 0)
+	if (!key_find(cfg, a->access_key, k))
 		return deny(r, out, 403, "InvalidAccessKeyId",
 			    "The AWS Access Key Id you provided does not "
 			    "exist in our records.");
@@ -54,6 +108,24 @@ static int check_scope(const struct mock_req *r, struct mock_reply *out,
 		return deny(r, out, 400, "AuthorizationHeaderMalformed",
 			    "The authorization header is malformed; the "
 			    "service is not 's3'.");
+	return 0;
+}
+
+/* A temporary key needs its session token, before its expiry. */
+static int check_token(const struct mock_req *r, struct mock_reply *out,
+		       const struct known_key *k)
+{
+	const char *t = req_header(r, "x-amz-security-token");
+
+	if (!t)
+		t = req_query(r, "X-Amz-Security-Token");
+	if (k->token && (!t || strcmp(t, k->token)))
+		return deny(r, out, 403, "InvalidToken",
+			    "The provided token is malformed or otherwise "
+			    "invalid.");
+	if (k->not_after && r->now > k->not_after)
+		return deny(r, out, 400, "ExpiredToken",
+			    "The provided token has expired.");
 	return 0;
 }
 
@@ -76,7 +148,7 @@ static int check_time(const struct mock_req *r, struct mock_reply *out,
 
 /* Recomputes the signature over the request as received. */
 static int check_signature(struct mock_req *r, struct mock_reply *out,
-			   const struct sigv4_auth *a)
+			   const struct sigv4_auth *a, const char *secret)
 {
 	struct header_list *h = calloc(1, sizeof(*h));
 	struct sigv4_kv *q = calloc(r->nquery + 1, sizeof(*q));
@@ -99,7 +171,7 @@ static int check_signature(struct mock_req *r, struct mock_reply *out,
 	req.nquery = r->nquery;
 	req.headers = h->kv;
 	req.nheaders = h->n;
-	rc = sigv4_verify(&req, a, r->srv->cfg->secret_key, &signed_at);
+	rc = sigv4_verify(&req, a, secret, &signed_at);
 out:
 	free(h);
 	free(q);
@@ -154,9 +226,11 @@ int auth_check(struct mock_req *r, struct mock_reply *out, int read_only)
 			req_query(r, "X-Amz-Signature") ||
 			req_query(r, "AWSAccessKeyId");
 	struct sigv4_auth a;
+	struct known_key k;
 	int denied;
 
 	memset(&a, 0, sizeof(a));
+	memset(&k, 0, sizeof(k));
 	if (cfg->no_auth)
 		return 0;
 	if (!header && !presigned)
@@ -174,8 +248,12 @@ int auth_check(struct mock_req *r, struct mock_reply *out, int read_only)
 		return deny(r, out, 400, "InvalidRequest",
 			    "Missing required header for this request: "
 			    "x-amz-content-sha256");
-	denied = parse(r, out, header, &a) || check_scope(r, out, &a) ||
-		 check_signature(r, out, &a);
+	denied = parse(r, out, header, &a) || check_scope(r, out, &a, &k) ||
+		 check_signature(r, out, &a, k.secret) || check_token(r, out, &k);
+	if (a.access_key)
+		snprintf(r->access_key, sizeof(r->access_key), "%s",
+			 a.access_key);
+	key_release(&k);
 	sigv4_auth_release(&a);
 	r->authenticated = !denied;
 	return denied;

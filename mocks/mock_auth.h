@@ -1,6 +1,8 @@
 /*
  * mock_auth: who may do what.  A request is signed with SigV4 by the
- * configured key (Authorization header or presigned query), checked with
+ * configured key or one in --keys-file (a temporary one with its session
+ * token, before its expiry), in the Authorization header or a presigned
+ * query, checked with
  * the project's verifier (sigv4_verify: the decoded path and query as
  * received, no normalisation, single encoding), within 15 minutes of the
  * server clock (fault skew included); or it is anonymous, which only

@@ -92,6 +92,7 @@ struct mock_req {
 	int started;		/* the handler has seen the headers */
 	int replied;		/* a reply has been queued */
 	int authenticated;	/* signed by a known key (not anonymous) */
+	char access_key[128];	/* the key id it was signed with, or "" */
 };
 
 struct mock_reply {

@@ -73,7 +73,7 @@ static json_t *line_of(const struct mock_req *r, int complete)
 
 	now_iso(when);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:f,"
-			 " s:b, s:s?, s:s?}",
+			 " s:b, s:s?, s:s?, s:s?}",
 			 "time", when, "id", r->id, "method", r->method,
 			 "path", r->path ? r->path : r->uri,
 			 "query", q ? q + 1 : "", "op", op_name(r->op),
@@ -82,7 +82,8 @@ static json_t *line_of(const struct mock_req *r, int complete)
 			 "bytes_out", (json_int_t)r->bytes_out,
 			 "ms", elapsed_ms(&r->start), "complete", complete,
 			 "fault", r->fault_applied ? r->fault.text : NULL,
-			 "error", r->error_code);
+			 "error", r->error_code,
+			 "access_key", r->access_key[0] ? r->access_key : NULL);
 }
 
 void reqlog_write(struct reqlog *log, const struct mock_req *r, int complete)

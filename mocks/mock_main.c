@@ -26,6 +26,11 @@ static const char usage[] =
 	"  --port-file FILE     write the port there once listening\n"
 	"  --access-key K       (default $MINIO_ROOT_USER or minioadmin)\n"
 	"  --secret-key S       (default $MINIO_ROOT_PASSWORD or minioadmin)\n"
+	"  --keys-file FILE     more keys, one \"AK SK [TOKEN|- [NOT_AFTER]]\"\n"
+	"                       a line (NOT_AFTER: Unix time), read again for\n"
+	"                       every request: a request with such a key must\n"
+	"                       carry its token, and fails with ExpiredToken\n"
+	"                       after NOT_AFTER\n"
 	"  --region R           accept only signatures for region R\n"
 	"  --no-auth            accept unsigned requests\n"
 	"  --anonymous-read     accept unsigned GET, HEAD and listings\n"
@@ -42,7 +47,8 @@ static const char usage[] =
 	"  -h, --help           this text\n";
 
 enum { O_DATA = 256, O_PORT, O_PORT_FILE, O_ACCESS, O_SECRET, O_REGION,
-       O_NO_AUTH, O_ANON, O_MIN_PART, O_LOG, O_FAULT, O_SEED, O_ETAG_SHA };
+       O_NO_AUTH, O_ANON, O_MIN_PART, O_LOG, O_FAULT, O_SEED, O_ETAG_SHA,
+       O_KEYS_FILE };
 
 static const struct option longopts[] = {
 	{ "data", required_argument, NULL, O_DATA },
@@ -58,6 +64,7 @@ static const struct option longopts[] = {
 	{ "fault", required_argument, NULL, O_FAULT },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "etag-sha256", no_argument, NULL, O_ETAG_SHA },
+	{ "keys-file", required_argument, NULL, O_KEYS_FILE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -101,6 +108,7 @@ static int take_option(int c, const char *arg, struct mock_config *cfg,
 	case O_PORT_FILE: cfg->port_file = arg; return 0;
 	case O_ACCESS: cfg->access_key = arg; return 0;
 	case O_SECRET: cfg->secret_key = arg; return 0;
+	case O_KEYS_FILE: cfg->keys_file = arg; return 0;
 	case O_REGION: cfg->region = arg; return 0;
 	case O_NO_AUTH: cfg->no_auth = 1; return 0;
 	case O_ANON: cfg->anonymous_read = 1; return 0;

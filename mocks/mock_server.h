@@ -22,6 +22,8 @@ struct mock_config {
 	const char *port_file;	/* written with the port once listening */
 	const char *access_key;
 	const char *secret_key;
+	const char *keys_file;	/* more keys, "AK SK [TOKEN|- [NOT_AFTER]]"
+				   per line, read for every request */
 	const char *region;	/* required signing region, NULL for any */
 	int no_auth;		/* accept every request unsigned */
 	int anonymous_read;	/* unsigned GET/HEAD/list allowed */

@@ -39,6 +39,22 @@ struct aws_env {
 	const char *credentials_file;	/* AWS_SHARED_CREDENTIALS_FILE */
 	const char *config_file;	/* AWS_CONFIG_FILE */
 	const char *home;		/* HOME, for "~/" */
+	/* The other credential providers (creds.h), as botocore names them. */
+	const char *web_identity_token_file; /* AWS_WEB_IDENTITY_TOKEN_FILE */
+	const char *role_arn;		/* AWS_ROLE_ARN */
+	const char *role_session_name;	/* AWS_ROLE_SESSION_NAME */
+	const char *endpoint_url_sts;	/* AWS_ENDPOINT_URL_STS */
+	const char *sts_regional_endpoints; /* AWS_STS_REGIONAL_ENDPOINTS */
+	const char *container_relative_uri; /* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI */
+	const char *container_full_uri;	/* AWS_CONTAINER_CREDENTIALS_FULL_URI */
+	const char *container_token;	/* AWS_CONTAINER_AUTHORIZATION_TOKEN */
+	const char *container_token_file; /* ..._AUTHORIZATION_TOKEN_FILE */
+	const char *imds_disabled;	/* AWS_EC2_METADATA_DISABLED */
+	const char *imds_endpoint;	/* AWS_EC2_METADATA_SERVICE_ENDPOINT */
+	const char *imds_endpoint_mode;	/* AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE */
+	const char *imds_v1_disabled;	/* AWS_EC2_METADATA_V1_DISABLED */
+	const char *imds_timeout;	/* AWS_METADATA_SERVICE_TIMEOUT */
+	const char *imds_attempts;	/* AWS_METADATA_SERVICE_NUM_ATTEMPTS */
 };
 
 /* Fills e with getenv() pointers (valid while the environment is not
@@ -60,6 +76,7 @@ struct aws_profile {
 					   present in the config file, else
 					   NULL */
 	int in_credentials;		/* [NAME] is in the credentials file */
+	int view;			/* the files are borrowed (aws_profile_view) */
 };
 
 /*
@@ -72,6 +89,14 @@ struct aws_profile {
 int aws_profile_load(const struct aws_env *env, const char *profile_opt,
 		     struct aws_profile *p);
 void aws_profile_release(struct aws_profile *p);
+/*
+ * Another profile of the same files (a source_profile): view borrows
+ * base's parsed files, so base must outlive it.  Returns 0 (view->
+ * in_credentials and config_section say whether it exists anywhere) or
+ * AV_ENOMEM.  Release with aws_profile_release.
+ */
+int aws_profile_view(const struct aws_profile *base, const char *name,
+		     struct aws_profile *view);
 
 /* key in the profile's config-file section, or NULL (owned by p). */
 const char *aws_profile_get(const struct aws_profile *p, const char *key);

@@ -33,6 +33,8 @@ extern char buf_empty_[1];
 void buf_init(struct buf *b, size_t max);
 /* Frees the contents; the buffer is empty and usable again. */
 void buf_release(struct buf *b);
+/* buf_release after overwriting the allocated bytes (for secrets). */
+void buf_wipe(struct buf *b);
 /* Empties the buffer, keeping its memory. */
 void buf_reset(struct buf *b);
 /* Returns the contents (malloc'd, caller frees) and empties the buffer.

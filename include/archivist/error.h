@@ -33,6 +33,7 @@ enum av_error {
 	AV_ESKEW,	/* clock skew too large */
 	AV_ECHECKSUM,	/* checksum mismatch */
 	AV_ETLS,	/* TLS: the peer's certificate is not trusted, or no CA file */
+	AV_ECREDS,	/* a credential provider failed (already reported) */
 	AV_ERROR_COUNT	/* keep last */
 };
 

@@ -18,7 +18,9 @@ enum msg_level {
 
 void msg_set_level(int level);
 int msg_level(void);
-/* Registers a secret to redact (copied; at most 8; empty strings ignored). */
+/* Registers a secret to redact (copied; empty strings ignored).  The
+ * first 8 are kept; later ones replace the oldest beyond those when the
+ * table (64) is full.  Thread-safe, as is printing. */
 void msg_add_secret(const char *secret);
 /* Forgets all secrets (for tests and at exit). */
 void msg_clear_secrets(void);

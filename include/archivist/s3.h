@@ -76,7 +76,12 @@ struct s3_config {
 	int virtual_hosted;	/* 1: BUCKET.host (path-style anyway for
 				   names that cannot be a host label);
 				   0: host/BUCKET */
-	const struct sigv4_creds *creds; /* NULL: anonymous requests */
+	const struct sigv4_creds *creds; /* NULL: anonymous requests (unless
+				   creds_cache) */
+	struct credcache *creds_cache;	/* credentials renewed as they
+				   expire (credcache.h), taken over by
+				   s3_client_new, also on failure; wins
+				   over creds */
 	const char *ca_bundle;	/* CA file for TLS; NULL: system store */
 	long connect_timeout;	/* seconds; 0: 10 */
 	long low_speed_limit;	/* bytes/s under which a transfer ... */

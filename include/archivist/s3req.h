@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "archivist/buf.h"
+#include "archivist/credcache.h"
 #include "archivist/endpoint.h"
 #include "archivist/http.h"
 #include "archivist/retry.h"
@@ -27,7 +28,7 @@ struct s3_client {
 	struct endpoint ep;	/* URL parts and addressing (endpoint.h) */
 	char *region;
 	int anonymous;
-	struct sigv4_creds creds;	/* owned copies */
+	struct credcache *creds;	/* owned; NULL when anonymous */
 	struct retry_policy retry;
 	atomic_long skew;	/* server clock minus ours, seconds */
 	uint64_t part_size;

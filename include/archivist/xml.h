@@ -88,6 +88,29 @@ struct xml_part {
 /* Appends the CompleteMultipartUpload request body to out. */
 int xml_build_complete(struct buf *out, const struct xml_part *parts, size_t n);
 
+/* The Credentials of an STS AssumeRole* reply.  Caller-owned; the
+ * secret and the token are wiped on release. */
+struct xml_sts_creds {
+	struct buf access_key;
+	struct buf secret_key;
+	struct buf session_token;
+	time_t expiration;
+};
+
+void xml_sts_creds_init(struct xml_sts_creds *c);
+void xml_sts_creds_release(struct xml_sts_creds *c);
+/*
+ * Parses the reply to the STS action ("AssumeRole",
+ * "AssumeRoleWithWebIdentity"): ACTIONResponse / ACTIONResult /
+ * Credentials with AccessKeyId, SecretAccessKey, SessionToken and
+ * Expiration, all required.  c must be initialised and empty.
+ */
+int xml_parse_sts(const char *doc, size_t n, const char *action,
+		  struct xml_sts_creds *c);
+/* STS's <ErrorResponse><Error><Code/><Message/></Error><RequestId/>
+ * into e (initialised).  AV_ECORRUPT when it is not one. */
+int xml_parse_sts_error(const char *doc, size_t n, struct xml_error *e);
+
 /* "2009-10-12T17:50:30.000Z" (fraction optional) to UTC seconds. */
 int xml_parse_time(const char *s, time_t *out);
 /* Decodes %XX and '+' (S3's encoding-type=url), appending to out.

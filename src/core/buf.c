@@ -24,6 +24,13 @@ void buf_release(struct buf *b)
 	buf_init(b, b->max);
 }
 
+void buf_wipe(struct buf *b)
+{
+	if (b->cap)
+		explicit_bzero(b->ptr, b->cap);
+	buf_release(b);
+}
+
 void buf_reset(struct buf *b)
 {
 	buf_setlen(b, 0);

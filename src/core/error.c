@@ -30,6 +30,7 @@ static const struct {
 	[AV_ESKEW] = { "AV_ESKEW", "clock skew too large", 1 },
 	[AV_ECHECKSUM] = { "AV_ECHECKSUM", "checksum mismatch", 0 },
 	[AV_ETLS] = { "AV_ETLS", "tls verification failed", 0 },
+	[AV_ECREDS] = { "AV_ECREDS", "no usable credentials", 0 },
 };
 
 static int valid(int code)

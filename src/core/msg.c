@@ -1,17 +1,23 @@
 /* msg: prefixed, levelled, secret-redacting messages on stderr. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "archivist/buf.h"
 #include "archivist/msg.h"
 
-#define MAX_SECRETS 8
+#define MAX_SECRETS 64
+#define PINNED 8
 #define REDACTED "[redacted]"
 
 static int level = MSG_NORMAL;
 static char *secrets[MAX_SECRETS];
+static size_t next_evict;
+static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 static void (*hook)(void *);
 static void *hook_ctx;
 
@@ -31,30 +37,52 @@ int msg_level(void)
 	return level;
 }
 
+/*
+ * The first PINNED secrets (those read at start-up) stay; later ones,
+ * from credentials refreshed during a long run, replace the oldest of
+ * the others once the table is full: credentials replaced long ago are
+ * no longer used.
+ */
 void msg_add_secret(const char *secret)
 {
 	size_t i;
+	char *copy;
 
 	if (!secret || !*secret)
 		return;
+	pthread_mutex_lock(&secrets_lock);
 	for (i = 0; i < MAX_SECRETS; i++) {
 		if (secrets[i] && strcmp(secrets[i], secret) == 0)
-			return;
+			goto out;
 		if (!secrets[i]) {
 			secrets[i] = strdup(secret);
-			return;
+			goto out;
 		}
 	}
+	if ((copy = strdup(secret))) {
+		i = PINNED + next_evict;
+		next_evict = (next_evict + 1) % (MAX_SECRETS - PINNED);
+		OPENSSL_cleanse(secrets[i], strlen(secrets[i]));
+		free(secrets[i]);
+		secrets[i] = copy;
+	}
+out:
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 void msg_clear_secrets(void)
 {
 	size_t i;
 
+	pthread_mutex_lock(&secrets_lock);
 	for (i = 0; i < MAX_SECRETS; i++) {
+		if (secrets[i])
+			OPENSSL_cleanse(secrets[i], strlen(secrets[i]));
 		free(secrets[i]);
 		secrets[i] = NULL;
 	}
+	next_evict = 0;
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 /*
@@ -66,6 +94,7 @@ void msg_redact(char *s)
 	size_t i, n, m = strlen(REDACTED);
 	char *p;
 
+	pthread_mutex_lock(&secrets_lock);
 	for (i = 0; i < MAX_SECRETS; i++) {
 		if (!secrets[i])
 			continue;
@@ -79,6 +108,7 @@ void msg_redact(char *s)
 			}
 		}
 	}
+	pthread_mutex_unlock(&secrets_lock);
 }
 
 static void emit(int at, const char *tag, const char *fmt, va_list ap)

@@ -33,6 +33,27 @@ void aws_env_from_environ(struct aws_env *e)
 	e->credentials_file = getenv("AWS_SHARED_CREDENTIALS_FILE");
 	e->config_file = getenv("AWS_CONFIG_FILE");
 	e->home = getenv("HOME");
+	e->web_identity_token_file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	e->role_arn = getenv("AWS_ROLE_ARN");
+	e->role_session_name = getenv("AWS_ROLE_SESSION_NAME");
+	e->endpoint_url_sts = getenv("AWS_ENDPOINT_URL_STS");
+	e->sts_regional_endpoints = getenv("AWS_STS_REGIONAL_ENDPOINTS");
+	e->container_relative_uri =
+		getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	e->container_full_uri = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	e->container_token = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	e->container_token_file =
+		getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	e->imds_disabled = getenv("AWS_EC2_METADATA_DISABLED");
+	e->imds_endpoint = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	e->imds_endpoint_mode = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+	e->imds_v1_disabled = getenv("AWS_EC2_METADATA_V1_DISABLED");
+	e->imds_timeout = getenv("AWS_METADATA_SERVICE_TIMEOUT");
+	e->imds_attempts = getenv("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
+	/* Redacted from here on, whatever is reported first. */
+	msg_add_secret(e->secret_access_key);
+	msg_add_secret(e->session_token);
+	msg_add_secret(e->container_token);
 	if (!aws_env_set(e->home) && (pw = getpwuid(getuid())))
 		e->home = pw->pw_dir;
 }
@@ -57,8 +78,10 @@ void aws_profile_release(struct aws_profile *p)
 	free(p->credentials_path);
 	free(p->config_path);
 	free(p->config_section);
-	awsconfig_free(p->credentials);
-	awsconfig_free(p->config);
+	if (!p->view) {
+		awsconfig_free(p->credentials);
+		awsconfig_free(p->config);
+	}
 	memset(p, 0, sizeof(*p));
 }
 
@@ -129,6 +152,30 @@ int aws_profile_load(const struct aws_env *env, const char *profile_opt,
 			  aws_profile_describe(p, 1));
 		return AV_ECONFIG;
 	}
+	return 0;
+}
+
+int aws_profile_view(const struct aws_profile *base, const char *name,
+		     struct aws_profile *view)
+{
+	int rc;
+
+	memset(view, 0, sizeof(*view));
+	view->view = 1;
+	view->name_from = "source_profile";
+	view->credentials = base->credentials;
+	view->config = base->config;
+	view->name = strdup(name);
+	view->credentials_path = base->credentials_path ?
+		strdup(base->credentials_path) : NULL;
+	view->config_path = base->config_path ? strdup(base->config_path) :
+		NULL;
+	if (!view->name || (base->credentials_path && !view->credentials_path)
+	    || (base->config_path && !view->config_path))
+		return AV_ENOMEM;
+	if ((rc = find_config_section(view)))
+		return rc;
+	view->in_credentials = awsconfig_has_section(view->credentials, name);
 	return 0;
 }
 

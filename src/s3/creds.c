@@ -1,21 +1,27 @@
 /*
- * creds: resolution of the signing credentials (see creds.h): the
- * environment, then the profile in the credentials and config files.
+ * creds: the credentials struct, the static providers (environment,
+ * shared files) and what every provider shares: checking and copying
+ * keys, the JSON documents of the container, instance metadata and
+ * credential_process providers, token files.  The chain itself is in
+ * creds_chain.c.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "archivist/creds.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
+#include "archivist/xml.h"
+#include "creds_int.h"
 
-/* Config keys that mean "get credentials some other way". */
-static const char *const other_providers[] = {
-	"role_arn", "credential_process", "sso_session", "sso_start_url",
-	"web_identity_token_file", NULL
-};
+/* A token file larger than this is not a token. */
+#define TOKEN_FILE_MAX (64 << 10)
 
 void creds_init(struct creds *c)
 {
@@ -37,12 +43,29 @@ void creds_release(struct creds *c)
 	wipe_free(c->secret_key);
 	wipe_free(c->session_token);
 	buf_release(&c->source);
+	creds_provider_free(c->refresh);
 	creds_init(c);
+}
+
+void creds_provider_free(struct creds_provider *p)
+{
+	if (p)
+		p->free(p);
 }
 
 const struct sigv4_creds *creds_sigv4(const struct creds *c)
 {
 	return c->anonymous || !c->access_key ? NULL : &c->sig;
+}
+
+int creds_refresh(const struct creds *c, struct creds *out, struct buf *why)
+{
+	creds_release(out);
+	if (!c->refresh) {
+		buf_sets(why, "these credentials cannot be renewed");
+		return AV_ECREDS;
+	}
+	return c->refresh->fetch(c->refresh, out, why);
 }
 
 /* Characters that would break the credential scope or a header. */
@@ -55,128 +78,106 @@ static int bad_chars(const char *s, int key)
 	return 0;
 }
 
-#define NOT_SET (-1)
-
-/*
- * Takes a key pair found in where ("environment", a file): both or
- * neither must be set.  Returns 0 with c filled, NOT_SET,
- * or AV_ECONFIG / AV_ENOMEM.
- */
-static int take(struct creds *c, const char *ak, const char *sk,
-		const char *token, const char *ak_name, const char *sk_name,
-		const char *where)
+int creds_set(struct creds *c, const char *provider, const char *ak,
+	      const char *sk, const char *token, time_t expires,
+	      struct buf *why)
 {
-	if (!aws_env_set(ak) && !aws_env_set(sk))
-		return NOT_SET;
-	if (!aws_env_set(ak) || !aws_env_set(sk)) {
-		msg_error("%s sets %s but not %s", where,
-			  aws_env_set(ak) ? ak_name : sk_name,
-			  aws_env_set(ak) ? sk_name : ak_name);
-		return AV_ECONFIG;
-	}
+	int has_token = aws_env_set(token);
+
 	if (bad_chars(ak, 1) || bad_chars(sk, 0) ||
-	    (token && bad_chars(token, 0))) {
-		msg_error("%s: the access key, secret or session token "
-			  "contains characters that cannot be sent", where);
-		return AV_ECONFIG;
+	    (has_token && bad_chars(token, 0))) {
+		buf_sets(why, "the access key, secret or session token "
+			 "contains characters that cannot be sent");
+		return AV_ECORRUPT;
 	}
 	msg_add_secret(sk);
-	if (aws_env_set(token))
+	if (has_token)
 		msg_add_secret(token);
+	free(c->access_key);
+	wipe_free(c->secret_key);
+	wipe_free(c->session_token);
 	c->access_key = strdup(ak);
 	c->secret_key = strdup(sk);
-	c->session_token = aws_env_set(token) ? strdup(token) : NULL;
-	if (!c->access_key || !c->secret_key ||
-	    (aws_env_set(token) && !c->session_token) ||
-	    buf_sets(&c->source, where))
-		return AV_ENOMEM;
+	c->session_token = has_token ? strdup(token) : NULL;
+	c->expires = expires;
+	c->provider = provider;
 	c->sig.access_key = c->access_key;
 	c->sig.secret_key = c->secret_key;
 	c->sig.session_token = c->session_token;
-	return 0;
-}
-
-static int from_file(struct creds *c, const struct aws_profile *p,
-		     const struct awsconfig *cfg, const char *section,
-		     int config)
-{
-	struct buf where = BUF_INIT;
-	int rc;
-
-	if (!cfg || !section)
-		return NOT_SET;
-	if (buf_addf(&where, "profile '%s' in %s", p->name,
-		     aws_profile_describe(p, config)))
+	if (!c->access_key || !c->secret_key || (has_token && !c->session_token))
 		return AV_ENOMEM;
-	rc = take(c, awsconfig_get(cfg, section, "aws_access_key_id"),
-		  awsconfig_get(cfg, section, "aws_secret_access_key"),
-		  awsconfig_get(cfg, section, "aws_session_token"),
-		  "aws_access_key_id", "aws_secret_access_key", where.ptr);
-	buf_release(&where);
-	return rc;
-}
-
-static int unsupported_provider(const struct aws_profile *p)
-{
-	const char *const *k;
-
-	for (k = other_providers; *k; k++) {
-		if (aws_profile_get(p, *k)) {
-			msg_error("profile '%s' in %s uses %s, which archivist "
-				  "does not support: export AWS_ACCESS_KEY_ID, "
-				  "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN "
-				  "(e.g. from 'aws configure export-credentials "
-				  "--format env')", p->name,
-				  aws_profile_describe(p, 1), *k);
-			return AV_ECONFIG;
-		}
-	}
 	return 0;
 }
 
-static void report_none(const struct aws_profile *p, int env_skipped)
+/* A string member of o, or NULL (absent, not a string or empty). */
+static const char *json_str(json_t *o, const char *key)
 {
-	const char *state = p->in_credentials || p->config_section ?
-		"has no aws_access_key_id in either of" : "is in neither of";
+	const char *s = json_string_value(json_object_get(o, key));
 
-	msg_error("no credentials found: %s, and profile '%s' %s %s or %s; "
-		  "set them, or use --no-sign-request for a public bucket",
-		  env_skipped ? "the environment is ignored with --profile" :
-		  "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
-		  p->name, state, aws_profile_describe(p, 0),
-		  aws_profile_describe(p, 1));
+	return s && *s ? s : NULL;
 }
 
-int creds_resolve(const struct s3_options *g, const struct aws_env *env,
-		  const struct aws_profile *p, struct creds *c)
+int creds_from_json(const char *doc, size_t n, const char *provider,
+		    const char *token_key, int need, struct creds *c,
+		    struct buf *why)
 {
-	int env_skipped = aws_env_set(g->profile), rc;
+	const char *ak, *sk, *tok, *exp;
+	json_error_t jerr;
+	json_t *o = json_loadb(doc, n, JSON_REJECT_DUPLICATES, &jerr);
+	time_t expires = 0;
+	int rc = AV_ECREDS;
 
-	if (g->no_sign) {
-		c->anonymous = 1;
-		return buf_sets(&c->source, "--no-sign-request");
-	}
-	if (!env_skipped) {
-		rc = take(c, env->access_key_id, env->secret_access_key,
-			  env->session_token, "AWS_ACCESS_KEY_ID",
-			  "AWS_SECRET_ACCESS_KEY", "environment");
-		if (rc != NOT_SET)
-			goto out;
-	}
-	if ((rc = unsupported_provider(p)))
+	if (!o || !json_is_object(o)) {
+		buf_sets(why, "the reply is not a JSON object");
 		goto out;
-	rc = from_file(c, p, p->credentials, p->in_credentials ? p->name :
-		       NULL, 0);
-	if (rc == NOT_SET)
-		rc = from_file(c, p, p->config, p->config_section, 1);
-	if (rc == NOT_SET) {
-		report_none(p, env_skipped);
-		rc = AV_ECONFIG;
 	}
+	ak = json_str(o, "AccessKeyId");
+	sk = json_str(o, "SecretAccessKey");
+	tok = json_str(o, token_key);
+	exp = json_str(o, "Expiration");
+	if (!ak || !sk || (need && (!tok || !exp))) {
+		buf_addf(why, "the reply has no %s", !ak ? "AccessKeyId" :
+			 !sk ? "SecretAccessKey" : !tok ? token_key :
+			 "Expiration");
+		goto out;
+	}
+	if (exp && xml_parse_time(exp, &expires)) {
+		buf_addf(why, "the reply's Expiration '%.40s' is not an ISO "
+			 "8601 UTC time", exp);
+		goto out;
+	}
+	rc = creds_set(c, provider, ak, sk, tok, expires, why);
+	rc = rc == AV_ECORRUPT ? AV_ECREDS : rc;
 out:
-	if (!rc)
-		msg_verbose("credentials from %s", c->source.ptr);
-	else
-		creds_release(c);
+	json_decref(o);
 	return rc;
+}
+
+int creds_read_token(const char *path, const char *what, struct buf *out,
+		     struct buf *why)
+{
+	char chunk[4096];
+	ssize_t got;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	buf_init(out, TOKEN_FILE_MAX);
+	if (fd < 0) {
+		buf_addf(why, "cannot read the %s file '%s': %s", what, path,
+			 strerror(errno));
+		return AV_EIO;
+	}
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0 && !rc)
+		rc = buf_add(out, chunk, (size_t)got);
+	if (got < 0 || rc)
+		buf_addf(why, "cannot read the %s file '%s': %s", what, path,
+			 got < 0 ? strerror(errno) : "larger than 64 KiB");
+	explicit_bzero(chunk, sizeof(chunk));
+	close(fd);
+	if (!rc && got >= 0 && !out->len) {
+		buf_addf(why, "the %s file '%s' is empty", what, path);
+		rc = AV_EIO;
+	}
+	if (!rc && got >= 0)
+		msg_add_secret(out->ptr);
+	return got < 0 || rc ? AV_EIO : 0;
 }

@@ -10,6 +10,7 @@
 #include "archivist/msg.h"
 #include "archivist/s3.h"
 #include "archivist/s3req.h"
+#include "creds_int.h"
 
 #define CONNECT_TIMEOUT 10
 #define LOW_SPEED_LIMIT 1024
@@ -34,25 +35,32 @@ static int endpoint_set(struct s3_client *c, const struct s3_config *cfg)
 	return rc;
 }
 
-static int creds_copy(struct s3_client *c, const struct sigv4_creds *src)
+static int creds_copy(struct s3_client *c, const struct s3_config *cfg)
 {
+	const struct sigv4_creds *src = cfg->creds;
+	struct creds cr;
+	struct buf why = BUF_INIT;
+	int rc;
+
+	if (cfg->creds_cache) {
+		c->creds = cfg->creds_cache;
+		return 0;
+	}
 	if (!src) {
 		c->anonymous = 1;
 		return 0;
 	}
 	if (!src->access_key || !src->secret_key)
 		return AV_EINVAL;
-	c->creds.access_key = strdup(src->access_key);
-	c->creds.secret_key = strdup(src->secret_key);
-	if (src->session_token && *src->session_token)
-		c->creds.session_token = strdup(src->session_token);
-	if (!c->creds.access_key || !c->creds.secret_key ||
-	    (src->session_token && *src->session_token && !c->creds.session_token))
-		return AV_ENOMEM;
-	msg_add_secret(src->secret_key);
-	if (c->creds.session_token)
-		msg_add_secret(c->creds.session_token);
-	return 0;
+	creds_init(&cr);
+	rc = creds_set(&cr, "explicit", src->access_key, src->secret_key,
+		       src->session_token, 0, &why);
+	buf_release(&why);
+	if (rc) {
+		creds_release(&cr);
+		return rc == AV_ECORRUPT ? AV_EINVAL : rc;
+	}
+	return credcache_new(&cr, &c->creds);
 }
 
 /* Part size and threshold: the configured ones, within S3's limits. */
@@ -76,19 +84,21 @@ int s3_client_new(const struct s3_config *cfg, struct s3_client **out)
 	struct s3_client *c;
 	int rc;
 
-	if (!(c = calloc(1, sizeof(*c))))
+	if (!(c = calloc(1, sizeof(*c)))) {
+		credcache_free(cfg->creds_cache);
 		return AV_ENOMEM;
+	}
 	atomic_init(&c->skew, 0);
-	if ((rc = endpoint_set(c, cfg)))
+	if ((rc = creds_copy(c, cfg)) == AV_EINVAL)
+		msg_error("credentials need both an access key id and a secret key");
+	if (rc || (rc = endpoint_set(c, cfg)))
 		goto out;
 	if (!cfg->region || !*cfg->region) {
 		msg_error("no region to sign requests for");
 		rc = AV_EINVAL;
 		goto out;
 	}
-	if ((rc = creds_copy(c, cfg->creds)) == AV_EINVAL)
-		msg_error("credentials need both an access key id and a secret key");
-	if (rc || !(c->region = strdup(cfg->region)) ||
+	if (!(c->region = strdup(cfg->region)) ||
 	    (rc = http_pool_new(&hc, &c->pool)) != 0) {
 		rc = rc ? rc : AV_ENOMEM;
 		goto out;
@@ -110,9 +120,7 @@ void s3_client_free(struct s3_client *c)
 	http_pool_free(c->pool);
 	endpoint_release(&c->ep);
 	free(c->region);
-	free((char *)(uintptr_t)c->creds.access_key);
-	free((char *)(uintptr_t)c->creds.secret_key);
-	free((char *)(uintptr_t)c->creds.session_token);
+	credcache_free(c->creds);
 	free(c);
 }
 
@@ -301,10 +309,13 @@ int s3_presign(struct s3_client *c, const char *bucket, const char *key,
 	struct sigv4_kv hdr[1];
 	struct sigv4_request sr;
 	struct sigv4_params sp;
+	struct creds_snap *snap = NULL;
 	int rc;
 
 	if (c->anonymous || expires < 1 || expires > SIGV4_MAX_EXPIRES)
 		return AV_EINVAL;
+	if ((rc = credcache_get(c->creds, &snap)))
+		return rc;
 	s3_target_init(&t);
 	if ((rc = endpoint_target(&c->ep, bucket, key, &t)))
 		goto out;
@@ -312,10 +323,11 @@ int s3_presign(struct s3_client *c, const char *bucket, const char *key,
 	sr = (struct sigv4_request){ "GET", t.path.ptr, NULL, 0, hdr, 1,
 		SIGV4_UNSIGNED_PAYLOAD };
 	sigv4_params_s3(&sp, c->region, now ? now : s3req_now(c));
-	if ((rc = sigv4_presign_query(&sr, &sp, &c->creds, expires, &q)))
+	if ((rc = sigv4_presign_query(&sr, &sp, &snap->c.sig, expires, &q)))
 		goto out;
 	rc = buf_addf(url, "%s?%s", t.url.ptr, q.ptr);
 out:
+	creds_snap_put(snap);
 	s3_target_release(&t);
 	buf_release(&q);
 	return rc;

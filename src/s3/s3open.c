@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "archivist/awsprofile.h"
+#include "archivist/credcache.h"
 #include "archivist/creds.h"
 #include "archivist/endpoint.h"
 #include "archivist/error.h"
@@ -26,14 +27,15 @@ int s3_client_open(const struct s3_options *o, struct s3_client **out)
 	/* the AWS files are configuration, whatever went wrong reading them */
 	if ((rc = aws_profile_load(&env, o->profile, &prof)) && rc != AV_ENOMEM)
 		rc = AV_ECONFIG;
-	if (!rc && !(rc = creds_resolve(o, &env, &prof, &cr)))
-		rc = endpoint_resolve(o, &env, &prof, &ep);
+	if (!rc && !(rc = endpoint_resolve(o, &env, &prof, &ep)))
+		rc = creds_resolve(o, &env, &prof, ep.region, &cr);
+	if (!rc && !cr.anonymous)
+		rc = credcache_new(&cr, &cfg.creds_cache);
 	if (rc)
 		goto out;
 	cfg.endpoint = ep.url;
 	cfg.region = ep.region;
 	cfg.virtual_hosted = ep.virtual_hosted;
-	cfg.creds = creds_sigv4(&cr);
 	cfg.ca_bundle = o->ca_bundle;
 	cfg.part_size = o->part_size;
 	cfg.part_jobs = o->part_jobs;

@@ -78,6 +78,7 @@ struct attempt {
 	struct sigv4_kv *hdrs;
 	size_t nhdrs;
 	char date[17];
+	struct creds_snap *snap;	/* what this attempt is signed with */
 };
 
 static void attempt_release(struct attempt *a)
@@ -86,6 +87,8 @@ static void attempt_release(struct attempt *a)
 	buf_release(&a->auth);
 	free(a->hdrs);
 	a->hdrs = NULL;
+	creds_snap_put(a->snap);
+	a->snap = NULL;
 }
 
 /* The headers as sent: the fixed ones, the request's, Authorization last. */
@@ -97,7 +100,8 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	size_t n = 0;
 	int rc;
 
-	if ((rc = s3req_target(c, r->bucket, r->key, r->query, r->nquery, &a->t)))
+	if ((rc = s3req_target(c, r->bucket, r->key, r->query, r->nquery, &a->t)) ||
+	    (!c->anonymous && (rc = credcache_get(c->creds, &a->snap))))
 		return rc;
 	if (!(a->hdrs = calloc(r->nheaders + FIXED_HEADERS, sizeof(*a->hdrs))))
 		return AV_ENOMEM;
@@ -106,9 +110,9 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	a->hdrs[n++] = (struct sigv4_kv){ "x-amz-date", a->date };
 	a->hdrs[n++] = (struct sigv4_kv){ "x-amz-content-sha256",
 		r->payload_hash ? r->payload_hash : SIGV4_EMPTY_SHA256 };
-	if (!c->anonymous && c->creds.session_token)
+	if (a->snap && a->snap->c.session_token)
 		a->hdrs[n++] = (struct sigv4_kv){ "x-amz-security-token",
-			c->creds.session_token };
+			a->snap->c.session_token };
 	if (r->nheaders)
 		memcpy(a->hdrs + n, r->headers, r->nheaders * sizeof(*a->hdrs));
 	n += r->nheaders;
@@ -118,7 +122,7 @@ static int attempt_build(struct s3_client *c, const struct s3_req *r, struct att
 	sr = (struct sigv4_request){ r->method, a->t.path.ptr, r->query, r->nquery,
 		a->hdrs, n, a->hdrs[2].value };
 	sigv4_params_s3(&sp, c->region, now);
-	if ((rc = sigv4_authorization(&sr, &sp, &c->creds, &a->auth)))
+	if ((rc = sigv4_authorization(&sr, &sp, &a->snap->c.sig, &a->auth)))
 		return rc;
 	a->hdrs[a->nhdrs++] = (struct sigv4_kv){ "Authorization", a->auth.ptr };
 	return 0;

@@ -481,3 +481,101 @@ int xml_build_complete(struct buf *out, const struct xml_part *parts, size_t n)
 	}
 	return rc ? rc : buf_adds(out, "</CompleteMultipartUpload>");
 }
+
+void xml_sts_creds_init(struct xml_sts_creds *c)
+{
+	buf_init(&c->access_key, 1024);
+	buf_init(&c->secret_key, 1024);
+	buf_init(&c->session_token, 64 << 10);
+	c->expiration = 0;
+}
+
+void xml_sts_creds_release(struct xml_sts_creds *c)
+{
+	buf_release(&c->access_key);
+	buf_wipe(&c->secret_key);
+	buf_wipe(&c->session_token);
+	c->expiration = 0;
+}
+
+/* The first child element called name, or NULL. */
+static const xmlNode *child(const xmlNode *parent, const char *name)
+{
+	const xmlNode *c;
+
+	for (c = parent ? parent->children : NULL; c; c = c->next)
+		if (is(c, name))
+			return c;
+	return NULL;
+}
+
+/* Like child_text, for a secret: libxml2's copy is wiped too. */
+static int secret_text(const xmlNode *parent, const char *name,
+		       struct buf *out)
+{
+	const xmlNode *c = child(parent, name);
+	xmlChar *s;
+	size_t n;
+	int rc;
+
+	if (!c)
+		return AV_ECORRUPT;
+	if (!(s = xmlNodeGetContent(c)))
+		return AV_ENOMEM;
+	n = strlen((const char *)s);
+	rc = n ? buf_add(out, s, n) : AV_ECORRUPT;
+	explicit_bzero(s, n);
+	xmlFree(s);
+	return rc;
+}
+
+int xml_parse_sts(const char *doc, size_t n, const char *action,
+		  struct xml_sts_creds *c)
+{
+	struct buf root = BUF_INIT, result = BUF_INIT, when = BUF_INIT;
+	const xmlNode *cr;
+	xmlDoc *d = NULL;
+	int rc;
+
+	if ((rc = buf_addf(&root, "%sResponse", action)) ||
+	    (rc = buf_addf(&result, "%sResult", action)))
+		goto out;
+	rc = AV_ECORRUPT;
+	if (!(d = doc_read(doc, n, root.ptr)))
+		goto out;
+	cr = child(child(xmlDocGetRootElement(d), result.ptr), "Credentials");
+	if (!cr)
+		goto out;
+	if ((rc = secret_text(cr, "AccessKeyId", &c->access_key)) ||
+	    (rc = secret_text(cr, "SecretAccessKey", &c->secret_key)) ||
+	    (rc = secret_text(cr, "SessionToken", &c->session_token)) ||
+	    (rc = child_text(cr, "Expiration", &when)))
+		goto out;
+	if (xml_parse_time(when.ptr, &c->expiration))
+		rc = AV_ECORRUPT;
+out:
+	if (d)
+		xmlFreeDoc(d);
+	buf_release(&root);
+	buf_release(&result);
+	buf_release(&when);
+	return rc;
+}
+
+int xml_parse_sts_error(const char *doc, size_t n, struct xml_error *e)
+{
+	xmlDoc *d = doc_read(doc, n, "ErrorResponse");
+	const xmlNode *r, *err;
+	int rc = AV_ECORRUPT;
+
+	if (!d)
+		return rc;
+	r = xmlDocGetRootElement(d);
+	if ((err = child(r, "Error"))) {
+		rc = error_from(err, e);
+		if (!rc && child(r, "RequestId"))
+			rc = error_field(child(r, "RequestId"), &e->request_id);
+	}
+	xmlFreeDoc(d);
+	return rc;
+}

@@ -12,6 +12,12 @@ T_FAILED=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/archivist-e2e.XXXXXX")
 T_CLEANUP=()
 trap 't_cleanup' EXIT
+# No test, and nothing a test runs (archivist, boto3, the aws CLI), may
+# ask the EC2 instance metadata service at 169.254.169.254: the tests of
+# that provider point AWS_EC2_METADATA_SERVICE_ENDPOINT at 127.0.0.1.
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+	AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_EC2_METADATA_SERVICE_ENDPOINT
 
 t_cleanup() {
 	local c

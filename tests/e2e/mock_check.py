@@ -650,9 +650,14 @@ def test_log():
             break
         time.sleep(0.1)
     keys = {"time", "id", "method", "path", "query", "op", "status",
-            "bytes_in", "bytes_out", "ms", "complete", "fault", "error"}
+            "bytes_in", "bytes_out", "ms", "complete", "fault", "error",
+            "access_key"}
     check("request log: one JSON object per request, every field",
           len(lines) > 100 and all(set(l) == keys for l in lines), lines[:1])
+    check("the log names the key that signed each request",
+          {l["access_key"] for l in lines
+           if l["status"] < 400 and l["access_key"]} == {"minioadmin"},
+          {l["access_key"] for l in lines})
     check("the log records 412s with their error code",
           any(l["op"] == "PutObject" and l["status"] == 412 and
               l["error"] == "PreconditionFailed" for l in lines))

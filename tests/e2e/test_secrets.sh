@@ -3,9 +3,14 @@
 # output, nor do the SigV4 signing key or an Authorization header: every
 # command, at -v and -v -v, on success and on error paths (unreachable
 # endpoint, 403s, 500s, a wrong secret, bad configuration and credential
-# files).  The only place a secret may show is the one it must: the
-# session token in a presigned URL on stdout.
+# files), and with the other providers: the session tokens and secrets STS,
+# the container endpoint and the instance metadata service hand out, the
+# web identity token, the container authorization token, an IMDS session
+# token, on success, across a renewal and when each provider fails.  The
+# only place a secret may show is the one it must: the session token in a
+# presigned URL on stdout.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/creds_lib.sh"
 
 # A sanitizer report exits 86, so it cannot pass for an expected exit.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=86" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=86"
@@ -25,7 +30,16 @@ cp "$TMP/python-3.12.1.tar.gz" "$DATA/bkt/heroku-22/runtimes/"
 echo "hello" >"$DATA/bkt/obj.txt"
 echo "upload me" >"$TMP/up.txt"
 head -c 6000000 /dev/urandom >"$TMP/big.bin"
-mock_start "$DATA" --access-key "$AKID" --secret-key "$SECRET" ||
+# The web identity and container tokens are secrets too.
+WEBTOKEN="eyJhbGciOiJSUzI1NiJ9.WEBtoken-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+CTOKEN="CTOKENcontainer-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+BADTOKEN="eyJhbGciOiJSUzI1NiJ9.BADtoken-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+CS=""
+if creds_py; then
+	cs_start --token "$WEBTOKEN" --container-auth "$CTOKEN" --key "$AKID:$SECRET" || CS=""
+fi
+mock_start "$DATA" --access-key "$AKID" --secret-key "$SECRET" \
+	${CS:+--keys-file "$CS/keys"} ||
 	{ not_ok "mock starts"; finish; exit 1; }
 export AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET AWS_SESSION_TOKEN=$TOKEN
 export AWS_REGION=us-east-1 AWS_ENDPOINT_URL=$MOCK_URL
@@ -36,8 +50,16 @@ export ARCHIVIST_MAX_ATTEMPTS=2
 # What must never be printed: each secret whole and in 10-byte slices (so
 # that a cut-off copy is caught too), and the SigV4 signing key (and the
 # first key of its chain) for yesterday, today and tomorrow, in hex and
-# base64, for both secrets.
-python3 - "$SECRET" "$WRONG" "$TOKEN" >"$TMP/forbidden" <<'EOF'
+# base64, for every secret key.  The credentials service's keys and
+# tokens are added as it hands them out (forbid, before each check).
+forbid() {
+	local extra=()
+	if [ -n "$CS" ]; then
+		mapfile -t extra < <(cut -d' ' -f2,3 "$CS/keys" | tr ' ' '\n' | grep -v '^-$'
+			cat "$CS/imds_tokens" 2>/dev/null)
+	fi
+	python3 - "$SECRET" "$WRONG" "$TOKEN" "$WEBTOKEN" "$CTOKEN" "$BADTOKEN" \
+		"${extra[@]+"${extra[@]}"}" >"$TMP/forbidden" <<'EOF'
 import base64, datetime, hashlib, hmac, sys
 def h(k, m):
     return hmac.new(k, m.encode(), hashlib.sha256).digest()
@@ -45,16 +67,19 @@ for s in sys.argv[1:]:
     print(s)
     for i in range(0, len(s) - 9, 10):
         print(s[i:i + 10])
-for secret in sys.argv[1:3]:
+for secret in sys.argv[1:3] + [s for s in sys.argv[7:] if s.startswith("sk")]:
     today = datetime.datetime.now(datetime.timezone.utc).date()
     for d in (-1, 0, 1):
         day = (today + datetime.timedelta(days=d)).strftime("%Y%m%d")
         k_date = h(("AWS4" + secret).encode(), day)
-        k = h(h(h(k_date, "us-east-1"), "s3"), "aws4_request")
-        for key in (k_date, k):
-            print(key.hex())
-            print(base64.b64encode(key).decode())
+        for svc in ("s3", "sts"):
+            k = h(h(h(k_date, "us-east-1"), svc), "aws4_request")
+            for key in (k_date, k):
+                print(key.hex())
+                print(base64.b64encode(key).decode())
 EOF
+}
+forbid
 # What may not be on stderr either (signatures belong on the wire only).
 printf '%s\n' "Authorization" "AWS4-HMAC-SHA256 Credential" "Signature=" \
 	"x-amz-security-token" >"$TMP/forbidden-stderr"
@@ -73,6 +98,7 @@ sweep() {
 		# shellcheck disable=SC2086
 		"$AV" --no-progress $v "$@" >"$TMP/out/o$i" 2>"$TMP/out/e$i" </dev/null
 		RC=$?
+		[ -n "$CS" ] && forbid
 		hits+=$(grep -F -f "$TMP/forbidden" "$TMP/out/o$i" "$TMP/out/e$i")
 		hits+=$(grep -i -F -f "$TMP/forbidden-stderr" "$TMP/out/e$i")
 		[ "$RC" -eq "$want" ] || bad+="at $v: exit $RC, wanted $want; "
@@ -185,5 +211,116 @@ done <<'EOF'
 [default]\naws_access_key_id = AKIDSECRETSTEST00001\naws_secret_access_key = %s\naws_session_token = %s\nrole_arn = arn:aws:iam::1:role/x
 [default]\naws_access_key_id = WRONGKEY\naws_secret_access_key = %s\naws_session_token = %s
 EOF
+
+# --- the other providers ---------------------------------------------------
+if [ -z "$CS" ]; then
+	skip "secrets of the other providers" "needs python3 with botocore 1.31+"
+	check "the mock exits cleanly" mock_stop
+	finish; exit 0
+fi
+LEVELS=("-v -v" "-v")
+printf '%s' "$WEBTOKEN" >"$TMP/webtoken"
+printf '%s' "$BADTOKEN" >"$TMP/badtoken"
+printf '%s' "$CTOKEN" >"$TMP/ctoken"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+export AWS_ENDPOINT_URL_STS=$CS_URL AWS_ROLE_ARN=arn:aws:iam::123456789012:role/r
+export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/webtoken"
+# said_used DESC PROVIDER: the last sweep said it used PROVIDER.
+said_used() { said "$1" "credentials from .*\($2\), access key id ASIA"; }
+
+sweep "web identity: ls" ls s3://bkt
+said_used "web identity: ls" assume-role-with-web-identity
+sweep "web identity: get" get s3://bkt/obj.txt "$TMP/wi.txt"
+check_eq "web identity: get got the object" "hello" "$(cat "$TMP/wi.txt")"
+sweep "web identity: multipart put" put "$TMP/big.bin" s3://bkt/wi-big.bin --part-size 5M
+said "web identity: multipart put" "> POST http.*uploadId"
+"$AV" presign s3://bkt/obj.txt >"$TMP/out/url" 2>"$TMP/out/e"
+forbid
+check_eq "web identity: presign prints no secret on stderr" "" \
+	"$(grep -F -f "$TMP/forbidden" "$TMP/out/e")"
+check_eq "web identity: the presigned URL works (its STS token in it)" "hello" \
+	"$(curl -fsS "$(cat "$TMP/out/url")")"
+# A renewal in the middle of an upload: the new keys must not show either.
+# The first keys are due for renewal after 2 s; the parts take 1.5 s each.
+cs_ctl issue '[{"report": 902, "valid": 60}]'
+mock_fault "stall 1.5 method=PUT"
+ARCHIVIST_PART_JOBS=1 sweep "web identity: put across a renewal" put "$TMP/big.bin" s3://bkt/wi-big2.bin --part-size 5M
+mock_faults_clear
+said "web identity: put across a renewal" "renewed: access key id ASIA"
+sweep "web identity: migrate" migrate --from s3://bkt --to s3://bkt/wi --level 3
+said "web identity: migrate" "> PUT http.*wi/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
+
+LEVELS=("-v -v")
+AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/badtoken" sweep "web identity: token refused" ls s3://bkt
+said "web identity: token refused" "InvalidIdentityToken"
+for f in '{"where": "sts", "kind": "status", "status": 500, "count": -1}' \
+	'{"where": "sts", "kind": "malformed", "count": 1}' \
+	'{"where": "sts", "kind": "expired", "count": 1}'; do
+	cs_ctl faults "[$f]"
+	sweep "web identity: STS fault $f" ls s3://bkt
+	[ "$RC" -eq 1 ] || not_ok "web identity: STS fault $f: exit 1" "exit $RC"
+	cs_clear
+done
+cs_ctl issue '[{"report": 603, "valid": 60}]'
+cs_ctl faults '[{"where": "sts", "kind": "status", "status": 500, "count": -1, "skip": 1}]'
+mock_fault "stall 1 method=PUT"
+sweep "web identity: renewal failing inside the last 10 minutes" put "$TMP/big.bin" s3://bkt/wi-big3.bin --part-size 5M
+said "web identity: renewal failing inside the last 10 minutes" "could not be renewed"
+mock_faults_clear
+cs_clear
+
+unset AWS_WEB_IDENTITY_TOKEN_FILE
+cat >"$TMP/config" <<EOF
+[profile role]
+role_arn = arn:aws:iam::123456789012:role/r
+credential_source = Environment
+EOF
+AWS_CONFIG_FILE="$TMP/config" AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET \
+	AWS_SESSION_TOKEN=$TOKEN sweep "assume-role: ls" --profile role ls s3://bkt
+said_used "assume-role: ls" assume-role
+AWS_CONFIG_FILE="$TMP/config" AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$WRONG \
+	sweep "assume-role: a wrong source secret" --profile role ls s3://bkt
+said "assume-role: a wrong source secret" "SignatureDoesNotMatch"
+
+export AWS_CONTAINER_CREDENTIALS_FULL_URI="$CS_URL/container/v1"
+AWS_CONTAINER_AUTHORIZATION_TOKEN=$CTOKEN sweep "container (token): ls" ls s3://bkt
+said_used "container (token): ls" container-role
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/ctoken" sweep "container (token file): put" \
+	put "$TMP/up.txt" s3://bkt/c-up.txt
+said "container (token file): put" "> PUT http.*c-up.txt"
+AWS_CONTAINER_AUTHORIZATION_TOKEN=$BADTOKEN sweep "container: a wrong token" ls s3://bkt
+said "container: a wrong token" "HTTP 401"
+for f in '{"where": "container", "kind": "malformed", "count": 1}' \
+	'{"where": "container", "kind": "status", "status": 500, "count": -1}'; do
+	cs_ctl faults "[$f]"
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/ctoken" sweep "container fault $f" ls s3://bkt
+	[ "$RC" -eq 1 ] || not_ok "container fault $f: exit 1" "exit $RC"
+	cs_clear
+done
+unset AWS_CONTAINER_CREDENTIALS_FULL_URI
+
+export AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$CS_URL
+sweep "instance metadata: ls" ls s3://bkt
+said_used "instance metadata: ls" iam-role
+cs_ctl faults '[{"where": "imds", "kind": "malformed", "count": 3}]'
+sweep "instance metadata: cut JSON" ls s3://bkt
+said "instance metadata: cut JSON" "not a JSON object"
+cs_clear
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_EC2_METADATA_SERVICE_ENDPOINT
+
+cat >"$TMP/proc.sh" <<EOF
+#!/bin/sh
+[ "\${1:-}" = fail ] && { echo "vault says no" >&2; exit 3; }
+echo '{"Version": 1, "AccessKeyId": "$AKID", "SecretAccessKey": "$SECRET", "SessionToken": "$TOKEN"}'
+EOF
+chmod +x "$TMP/proc.sh"
+printf '[profile p]\ncredential_process = %s --secret %s\n[profile pf]\ncredential_process = %s fail\n' \
+	"$TMP/proc.sh" "$SECRET" "$TMP/proc.sh" >"$TMP/config"
+AWS_CONFIG_FILE="$TMP/config" sweep "credential_process: ls" --profile p ls s3://bkt
+said "credential_process: ls" "credentials from credential_process .*\(custom-process\), access key id $AKID"
+AWS_CONFIG_FILE="$TMP/config" sweep "credential_process failing" --profile pf ls s3://bkt
+said "credential_process failing" "archivist: error: credentials from custom-process: '$TMP/proc.sh' exited with status 3"
+said "credential_process failing: its own message" "^vault says no"
 check "the mock exits cleanly" mock_stop
 finish

@@ -448,6 +448,64 @@ static void test_time_and_decode(void **state)
 	buf_release(&b);
 }
 
+/* STS replies, as the AWS documentation shows them. */
+static void test_sts(void **state)
+{
+	static const char ok[] =
+		"<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+		"<AssumeRoleWithWebIdentityResult><SubjectFromWebIdentityToken>s"
+		"</SubjectFromWebIdentityToken><Credentials>"
+		"<SessionToken>AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE</SessionToken>"
+		"<SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY</SecretAccessKey>"
+		"<Expiration>2014-10-24T23:00:23Z</Expiration>"
+		"<AccessKeyId>ASgeIAIOSFODNN7EXAMPLE</AccessKeyId></Credentials>"
+		"</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r"
+		"</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>";
+	static const char no_token[] =
+		"<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+		"<SecretAccessKey>S</SecretAccessKey><Expiration>2014-10-24T23:00:23Z"
+		"</Expiration><AccessKeyId>A</AccessKeyId></Credentials>"
+		"</AssumeRoleResult></AssumeRoleResponse>";
+	static const char err[] =
+		"<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+		"<Error><Type>Sender</Type><Code>InvalidIdentityToken</Code>"
+		"<Message>No OpenIDConnect provider found</Message></Error>"
+		"<RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>";
+	static const char doctype[] =
+		"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+		"<AssumeRoleResponse>&e;</AssumeRoleResponse>";
+	struct xml_sts_creds c;
+	struct xml_error e;
+
+	(void)state;
+	xml_sts_creds_init(&c);
+	assert_int_equal(xml_parse_sts(ok, strlen(ok), "AssumeRoleWithWebIdentity", &c), 0);
+	assert_string_equal(c.access_key.ptr, "ASgeIAIOSFODNN7EXAMPLE");
+	assert_string_equal(c.secret_key.ptr, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+	assert_string_equal(c.session_token.ptr, "AQoDYXdzEE0a8ANXXXXXXXXNO1ewxE5TijQyp+IEXAMPLE");
+	assert_int_equal(c.expiration, 1414191623);
+	xml_sts_creds_release(&c);
+	/* the reply to another action is not accepted */
+	assert_int_equal(xml_parse_sts(ok, strlen(ok), "AssumeRole", &c), AV_ECORRUPT);
+	xml_sts_creds_release(&c);
+	assert_int_equal(xml_parse_sts(no_token, strlen(no_token), "AssumeRole", &c),
+			 AV_ECORRUPT);
+	xml_sts_creds_release(&c);
+	assert_int_equal(xml_parse_sts(ok, strlen(ok) / 2, "AssumeRoleWithWebIdentity", &c),
+			 AV_ECORRUPT);
+	xml_sts_creds_release(&c);
+	assert_int_equal(xml_parse_sts(doctype, strlen(doctype), "AssumeRole", &c),
+			 AV_ECORRUPT);
+	xml_sts_creds_release(&c);
+	xml_error_init(&e);
+	assert_int_equal(xml_parse_sts_error(err, strlen(err), &e), 0);
+	assert_string_equal(e.code.ptr, "InvalidIdentityToken");
+	assert_string_equal(e.message.ptr, "No OpenIDConnect provider found");
+	assert_string_equal(e.request_id.ptr, "c6104cbe-af31-11e0-8154-cbc7ccf896c7");
+	assert_int_equal(xml_parse_sts_error(ok, strlen(ok), &e), AV_ECORRUPT);
+	xml_error_release(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_huge_document),
 		cmocka_unit_test(test_build_complete),
 		cmocka_unit_test(test_time_and_decode),
+		cmocka_unit_test(test_sts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
