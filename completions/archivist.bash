@@ -19,11 +19,12 @@ _archivist_options() {
 	presign) echo "--expires" ;;
 	recompress) echo "--level --pyc --keep-opt-pyc --workers" ;;
 	publish) echo "--to --target --stack --arch --version --dry-run
-		--on-conflict --pyc --keep-opt-pyc --level --as-is --tmpdir" ;;
+		--on-conflict --pyc --keep-opt-pyc --level --as-is --tmpdir
+		--replace --if-match" ;;
 	migrate) echo "--from --to --stack --version --dry-run --shard --pyc
 		--keep-opt-pyc --level --manifest --tmpdir" ;;
 	manifest) echo "--format --output --upload --compute-missing --base-url
-		--version" ;;
+		--version --reuse --final-only --include-retired" ;;
 	audit) echo "--deep --ignore --tmpdir" ;;
 	esac
 }
@@ -52,7 +53,7 @@ _archivist() {
 	--on-conflict)
 		COMPREPLY=($(compgen -W "fail skip" -- "$cur"))
 		return ;;
-	--config | --ca-bundle | --manifest | --output | -o)
+	--config | --ca-bundle | --manifest | --output | -o | --reuse)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--tmpdir)
