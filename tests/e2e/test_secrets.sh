@@ -228,11 +228,11 @@ export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/webtoken"
 # said_used DESC PROVIDER: the last sweep said it used PROVIDER.
 said_used() { said "$1" "credentials from .*\($2\), access key id ASIA"; }
 
-sweep "web identity: ls" ls s3://bkt
+sweep "web identity: ls" 0 "obj\.txt" ls s3://bkt
 said_used "web identity: ls" assume-role-with-web-identity
-sweep "web identity: get" get s3://bkt/obj.txt "$TMP/wi.txt"
+sweep "web identity: get" 0 "downloaded" get s3://bkt/obj.txt "$TMP/wi.txt"
 check_eq "web identity: get got the object" "hello" "$(cat "$TMP/wi.txt")"
-sweep "web identity: multipart put" put "$TMP/big.bin" s3://bkt/wi-big.bin --part-size 5M
+sweep "web identity: multipart put" 0 "uploaded|already there" put "$TMP/big.bin" s3://bkt/wi-big.bin --part-size 5M
 said "web identity: multipart put" "> POST http.*uploadId"
 "$AV" presign s3://bkt/obj.txt >"$TMP/out/url" 2>"$TMP/out/e"
 forbid
@@ -244,27 +244,27 @@ check_eq "web identity: the presigned URL works (its STS token in it)" "hello" \
 # The first keys are due for renewal after 2 s; the parts take 1.5 s each.
 cs_ctl issue '[{"report": 902, "valid": 60}]'
 mock_fault "stall 1.5 method=PUT"
-ARCHIVIST_PART_JOBS=1 sweep "web identity: put across a renewal" put "$TMP/big.bin" s3://bkt/wi-big2.bin --part-size 5M
+ARCHIVIST_PART_JOBS=1 sweep "web identity: put across a renewal" 0 "uploaded|already there" put "$TMP/big.bin" s3://bkt/wi-big2.bin --part-size 5M
 mock_faults_clear
 said "web identity: put across a renewal" "renewed: access key id ASIA"
-sweep "web identity: migrate" migrate --from s3://bkt --to s3://bkt/wi --level 3
+sweep "web identity: migrate" 0 "python-3\.12\.1-ubuntu-22\.04-amd64\.tar\.zst" migrate --from s3://bkt --to s3://bkt/wi --level 3
 said "web identity: migrate" "> PUT http.*wi/python-3.12.1-ubuntu-22.04-amd64.tar.zst"
 
 LEVELS=("-v -v")
-AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/badtoken" sweep "web identity: token refused" ls s3://bkt
+AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/badtoken" sweep "web identity: token refused" 1 "InvalidIdentityToken" ls s3://bkt
 said "web identity: token refused" "InvalidIdentityToken"
 for f in '{"where": "sts", "kind": "status", "status": 500, "count": -1}' \
 	'{"where": "sts", "kind": "malformed", "count": 1}' \
 	'{"where": "sts", "kind": "expired", "count": 1}'; do
 	cs_ctl faults "[$f]"
-	sweep "web identity: STS fault $f" ls s3://bkt
+	sweep "web identity: STS fault $f" 1 "STS" ls s3://bkt
 	[ "$RC" -eq 1 ] || not_ok "web identity: STS fault $f: exit 1" "exit $RC"
 	cs_clear
 done
-cs_ctl issue '[{"report": 603, "valid": 60}]'
+cs_ctl issue '[{"report": 599, "valid": 60}]'
 cs_ctl faults '[{"where": "sts", "kind": "status", "status": 500, "count": -1, "skip": 1}]'
 mock_fault "stall 1 method=PUT"
-sweep "web identity: renewal failing inside the last 10 minutes" put "$TMP/big.bin" s3://bkt/wi-big3.bin --part-size 5M
+sweep "web identity: renewal failing inside the last 10 minutes" 1 "could not be renewed" put "$TMP/big.bin" s3://bkt/wi-big3.bin --part-size 5M
 said "web identity: renewal failing inside the last 10 minutes" "could not be renewed"
 mock_faults_clear
 cs_clear
@@ -276,34 +276,34 @@ role_arn = arn:aws:iam::123456789012:role/r
 credential_source = Environment
 EOF
 AWS_CONFIG_FILE="$TMP/config" AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$SECRET \
-	AWS_SESSION_TOKEN=$TOKEN sweep "assume-role: ls" --profile role ls s3://bkt
+	AWS_SESSION_TOKEN=$TOKEN sweep "assume-role: ls" 0 "obj\.txt" --profile role ls s3://bkt
 said_used "assume-role: ls" assume-role
 AWS_CONFIG_FILE="$TMP/config" AWS_ACCESS_KEY_ID=$AKID AWS_SECRET_ACCESS_KEY=$WRONG \
-	sweep "assume-role: a wrong source secret" --profile role ls s3://bkt
+	sweep "assume-role: a wrong source secret" 1 "SignatureDoesNotMatch" --profile role ls s3://bkt
 said "assume-role: a wrong source secret" "SignatureDoesNotMatch"
 
 export AWS_CONTAINER_CREDENTIALS_FULL_URI="$CS_URL/container/v1"
-AWS_CONTAINER_AUTHORIZATION_TOKEN=$CTOKEN sweep "container (token): ls" ls s3://bkt
+AWS_CONTAINER_AUTHORIZATION_TOKEN=$CTOKEN sweep "container (token): ls" 0 "obj\.txt" ls s3://bkt
 said_used "container (token): ls" container-role
 AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/ctoken" sweep "container (token file): put" \
-	put "$TMP/up.txt" s3://bkt/c-up.txt
+	0 "uploaded" put "$TMP/up.txt" s3://bkt/c-up.txt
 said "container (token file): put" "> PUT http.*c-up.txt"
-AWS_CONTAINER_AUTHORIZATION_TOKEN=$BADTOKEN sweep "container: a wrong token" ls s3://bkt
+AWS_CONTAINER_AUTHORIZATION_TOKEN=$BADTOKEN sweep "container: a wrong token" 1 "HTTP 401" ls s3://bkt
 said "container: a wrong token" "HTTP 401"
 for f in '{"where": "container", "kind": "malformed", "count": 1}' \
 	'{"where": "container", "kind": "status", "status": 500, "count": -1}'; do
 	cs_ctl faults "[$f]"
-	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/ctoken" sweep "container fault $f" ls s3://bkt
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$TMP/ctoken" sweep "container fault $f" 1 "container" ls s3://bkt
 	[ "$RC" -eq 1 ] || not_ok "container fault $f: exit 1" "exit $RC"
 	cs_clear
 done
 unset AWS_CONTAINER_CREDENTIALS_FULL_URI
 
 export AWS_EC2_METADATA_DISABLED=false AWS_EC2_METADATA_SERVICE_ENDPOINT=$CS_URL
-sweep "instance metadata: ls" ls s3://bkt
+sweep "instance metadata: ls" 0 "obj\.txt" ls s3://bkt
 said_used "instance metadata: ls" iam-role
 cs_ctl faults '[{"where": "imds", "kind": "malformed", "count": 3}]'
-sweep "instance metadata: cut JSON" ls s3://bkt
+sweep "instance metadata: cut JSON" 1 "not a JSON object" ls s3://bkt
 said "instance metadata: cut JSON" "not a JSON object"
 cs_clear
 export AWS_EC2_METADATA_DISABLED=true
@@ -317,9 +317,9 @@ EOF
 chmod +x "$TMP/proc.sh"
 printf '[profile p]\ncredential_process = %s --secret %s\n[profile pf]\ncredential_process = %s fail\n' \
 	"$TMP/proc.sh" "$SECRET" "$TMP/proc.sh" >"$TMP/config"
-AWS_CONFIG_FILE="$TMP/config" sweep "credential_process: ls" --profile p ls s3://bkt
+AWS_CONFIG_FILE="$TMP/config" sweep "credential_process: ls" 0 "obj\.txt" --profile p ls s3://bkt
 said "credential_process: ls" "credentials from credential_process .*\(custom-process\), access key id $AKID"
-AWS_CONFIG_FILE="$TMP/config" sweep "credential_process failing" --profile pf ls s3://bkt
+AWS_CONFIG_FILE="$TMP/config" sweep "credential_process failing" 1 "exited with status 3" --profile pf ls s3://bkt
 said "credential_process failing" "archivist: error: credentials from custom-process: '$TMP/proc.sh' exited with status 3"
 said "credential_process failing: its own message" "^vault says no"
 check "the mock exits cleanly" mock_stop
