@@ -76,7 +76,7 @@ $(O)/src/catalog/config_builtin.o build-fuzz/obj/src/catalog/config_builtin.o: \
   config/heroku-python.json
 
 # Unit tests may call a module's static helpers through UNITTEST hooks.
-$(O)/tests/unit/%.o: CPPFLAGS += -DUNITTEST
+$(O)/tests/unit/%.o: CPPFLAGS += -DUNITTEST -Isrc
 
 deps:
 	@scripts/deps.sh
@@ -114,7 +114,7 @@ uninstall:
 # and sanitizers into build-fuzz/libarchivist.a, each target links to it.
 FUZZ_BINS  = $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_OBJS  = $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
-FUZZ_FLAGS = -std=c11 -g -O1 $(CPPFLAGS) $(shell pkg-config --cflags $(PKGS))
+FUZZ_FLAGS = -std=c11 -g -O1 $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS))
 fuzz-build: $(FUZZ_BINS)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -5,7 +5,7 @@
 #include <zlib.h>
 
 #include "archivist/error.h"
-#include "archivist/gzip.h"
+#include "gzip.h"
 #include "archivist/msg.h"
 
 #define OUT_SIZE ((size_t)256 << 10)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "archivist/error.h"
-#include "archivist/gzip.h"
+#include "gzip.h"
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"

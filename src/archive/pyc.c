@@ -14,7 +14,7 @@
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/pyc.h"
-#include "archivist/siphash.h"
+#include "siphash.h"
 
 #define PYC_FLAG_HASH	1u	/* hash-based */
 #define PYC_FLAG_CHECK	2u	/* check_source */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "archivist/siphash.h"
+#include "siphash.h"
 
 struct sip_state {
 	uint64_t v0, v1, v2, v3;

@@ -7,7 +7,7 @@
 #include "archivist/error.h"
 #include "archivist/naming.h"
 #include "archivist/plan.h"
-#include "archivist/shard.h"
+#include "shard.h"
 #include "archivist/version.h"
 
 const char *plan_action_name(enum plan_action a)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "archivist/error.h"
-#include "archivist/shard.h"
+#include "shard.h"
 
 uint64_t shard_hash(const char *key)
 {

@@ -6,8 +6,8 @@
 
 #include "archivist/audit.h"
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/msg.h"
 #include "archivist/s3uri.h"
 

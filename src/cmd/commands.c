@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "archivist/cli.h"
-#include "archivist/commands.h"
+#include "commands.h"
 
 const struct command commands[] = {
 	{ "ls", cmd_ls, "ls s3://BUCKET[/PREFIX] [-d DELIM]",

@@ -8,8 +8,8 @@
 
 #include "archivist/bucket_manifest.h"
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/error.h"
 #include "archivist/manifest.h"
 #include "archivist/manifest_reuse.h"

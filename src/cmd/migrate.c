@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/error.h"
-#include "archivist/migrate.h"
+#include "archivist/migration.h"
 #include "archivist/msg.h"
 #include "archivist/s3uri.h"
 #include "archivist/session.h"

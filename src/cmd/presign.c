@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/error.h"
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"

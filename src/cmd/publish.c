@@ -17,15 +17,15 @@
 #include <unistd.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/deliver.h"
 #include "archivist/error.h"
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
-#include "archivist/publish.h"
+#include "archivist/publishing.h"
 #include "archivist/s3uri.h"
 
 static void publish_usage(FILE *f)

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
-#include "archivist/commands.h"
+#include "cmdutil.h"
+#include "commands.h"
 #include "archivist/error.h"
 #include "archivist/hex.h"
 #include "archivist/jsonout.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "archivist/atomicfile.h"
-#include "archivist/commands.h"
+#include "commands.h"
 #include "archivist/error.h"
 #include "archivist/jsonout.h"
 #include "archivist/msg.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
+#include "cmdutil.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/session.h"

@@ -13,7 +13,7 @@
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/sink.h"
-#include "archivist/tmpguard.h"
+#include "tmpguard.h"
 
 int atomic_file_open(struct atomic_file *f, const char *path)
 {

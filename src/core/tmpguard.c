@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "archivist/error.h"
-#include "archivist/tmpguard.h"
+#include "tmpguard.h"
 
 /* Read by the handler: written only with the handlers blocked. */
 static char guarded[PATH_MAX];

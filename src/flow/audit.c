@@ -16,7 +16,7 @@
 #include "archivist/provenance.h"
 #include "archivist/progress.h"
 #include "archivist/s3.h"
-#include "archivist/verify.h"
+#include "verify.h"
 
 struct akey {
 	char *key;

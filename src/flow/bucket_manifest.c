@@ -13,7 +13,7 @@
 #include "archivist/jsonout.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
-#include "archivist/scan.h"
+#include "scan.h"
 
 #define DEFAULT_JOBS 8
 

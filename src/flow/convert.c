@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archivist/convert.h"
+#include "convert.h"
 #include "archivist/error.h"
 #include "archivist/hex.h"
 #include "archivist/provenance.h"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "archivist/jsonout.h"
-#include "archivist/migrate_report.h"
+#include "migrate_report.h"
 #include "archivist/msg.h"
 
 static const char *outcome_name(enum migration_outcome o)

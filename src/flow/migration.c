@@ -1,4 +1,4 @@
-/* migration: plan, print, convert, summarise (see migrate.h). */
+/* migration: plan, print, convert, summarise (see migration.h). */
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "archivist/bucket_manifest.h"
-#include "archivist/convert.h"
+#include "convert.h"
 #include "archivist/error.h"
 #include "archivist/jobs.h"
 #include "archivist/jsonout.h"
-#include "archivist/migrate.h"
-#include "archivist/migrate_report.h"
+#include "archivist/migration.h"
+#include "migrate_report.h"
 #include "archivist/manifest.h"
 #include "archivist/msg.h"
 #include "archivist/provenance.h"

@@ -1,4 +1,4 @@
-/* publishing: name, make and deliver each file of `publish` (publish.h). */
+/* publishing: name, make and deliver each file of `publish` (publishing.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@
 #include "archivist/naming.h"
 #include "archivist/pipeline.h"
 #include "archivist/provenance.h"
-#include "archivist/publish.h"
+#include "archivist/publishing.h"
 #include "archivist/version.h"
 #include "archivist/workers.h"
 

@@ -7,7 +7,7 @@
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/provenance.h"
-#include "archivist/scan.h"
+#include "scan.h"
 #include "archivist/version.h"
 #include "archivist/workers.h"
 

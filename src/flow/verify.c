@@ -7,7 +7,7 @@
 #include "archivist/msg.h"
 #include "archivist/pipeline.h"
 #include "archivist/tar.h"
-#include "archivist/verify.h"
+#include "verify.h"
 #include "archivist/zstd.h"
 
 int verify_zstd_header(const unsigned char *p, size_t n, uint64_t *window,

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivist/awsconfig.h"
+#include "awsconfig.h"
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archivist/awsprofile.h"
+#include "awsprofile.h"
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivist/credcache.h"
+#include "credcache.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "creds_int.h"

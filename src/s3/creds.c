@@ -14,10 +14,10 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "archivist/creds.h"
+#include "creds.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
-#include "archivist/xml.h"
+#include "xml.h"
 #include "creds_int.h"
 
 /* A token file larger than this is not a token. */

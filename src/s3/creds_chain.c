@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "archivist/creds.h"
+#include "creds.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "creds_int.h"

@@ -16,8 +16,8 @@
 #define ARCHIVIST_CREDS_INT_H
 
 #include "archivist/buf.h"
-#include "archivist/creds.h"
-#include "archivist/http.h"
+#include "creds.h"
+#include "http.h"
 
 struct creds_provider {
 	const char *name;	/* botocore's name, as in struct creds */

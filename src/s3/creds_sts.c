@@ -10,12 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "archivist/endpoint.h"
+#include "endpoint.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
-#include "archivist/retry.h"
+#include "retry.h"
 #include "archivist/uri.h"
-#include "archivist/xml.h"
+#include "xml.h"
 #include "creds_int.h"
 
 #define STS_VERSION "2011-06-15"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "archivist/endpoint.h"
+#include "endpoint.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/sigv4.h"

@@ -8,7 +8,7 @@
 #include <curl/curl.h>
 
 #include "archivist/error.h"
-#include "archivist/http.h"
+#include "http.h"
 #include "archivist/msg.h"
 
 /* Idle handles kept (each keeps its connection); more are simply freed. */

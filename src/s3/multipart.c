@@ -11,7 +11,7 @@
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 #include "archivist/workers.h"
 
 struct mp {

@@ -3,8 +3,8 @@
 #include <sys/random.h>
 
 #include "archivist/error.h"
-#include "archivist/http.h"
-#include "archivist/retry.h"
+#include "http.h"
+#include "retry.h"
 
 static uint32_t default_random(void *ctx)
 {

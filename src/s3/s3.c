@@ -9,7 +9,7 @@
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 #include "creds_int.h"
 
 #define CONNECT_TIMEOUT 10

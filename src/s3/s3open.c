@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivist/awsprofile.h"
-#include "archivist/credcache.h"
-#include "archivist/creds.h"
-#include "archivist/endpoint.h"
+#include "awsprofile.h"
+#include "credcache.h"
+#include "creds.h"
+#include "endpoint.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"

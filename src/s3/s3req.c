@@ -4,7 +4,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 #include "archivist/uri.h"
 
 /* host, x-amz-date, x-amz-content-sha256, token, authorization */

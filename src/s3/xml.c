@@ -10,7 +10,7 @@
 
 #include "archivist/error.h"
 #include "archivist/hex.h"
-#include "archivist/xml.h"
+#include "xml.h"
 
 /*
  * No XML_PARSE_NOENT (entity substitution), no XML_PARSE_DTDLOAD, no

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archivist/awsconfig.h"
+#include "s3/awsconfig.h"
 #include "archivist/buf.h"
-#include "archivist/endpoint.h"
+#include "s3/endpoint.h"
 #include "archivist/s3uri.h"
 #include "archivist/sigv4.h"
 #include "archivist/uri.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 
 #include "archivist/error.h"
-#include "archivist/gzip.h"
+#include "archive/gzip.h"
 #include "archivist/msg.h"
 
 #define CAP ((uint64_t)16 << 20)

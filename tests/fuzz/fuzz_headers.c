@@ -27,13 +27,13 @@
 #include <time.h>
 
 #include "archivist/buf.h"
-#include "archivist/http.h"
-#include "archivist/retry.h"
+#include "s3/http.h"
+#include "s3/retry.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3/s3req.h"
 #include "archivist/sigv4.h"
 #include "archivist/uri.h"
-#include "archivist/xml.h"
+#include "s3/xml.h"
 
 #define MAX_HEADERS 64
 

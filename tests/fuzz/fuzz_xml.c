@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "archivist/error.h"
-#include "archivist/xml.h"
+#include "s3/xml.h"
 
 static int count_obj(void *ctx, const struct s3_object *o)
 {

@@ -21,7 +21,7 @@
 #include <zstd_errors.h>
 
 #include "archivist/error.h"
-#include "archivist/verify.h"
+#include "flow/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "archivist/awsconfig.h"
+#include "s3/awsconfig.h"
 #include "archivist/error.h"
 #include "util_conf.h"
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "archivist/cli.h"
-#include "archivist/cmdutil.h"
+#include "cmd/cmdutil.h"
 #include "archivist/error.h"
 #include "archivist/session.h"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "archivist/credcache.h"
-#include "archivist/creds.h"
+#include "s3/credcache.h"
+#include "s3/creds.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "../../src/s3/creds_int.h"

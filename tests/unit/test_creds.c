@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "archivist/awsprofile.h"
-#include "archivist/creds.h"
+#include "s3/awsprofile.h"
+#include "s3/creds.h"
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "util_conf.h"

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "archivist/awsprofile.h"
-#include "archivist/endpoint.h"
+#include "s3/awsprofile.h"
+#include "s3/endpoint.h"
 #include "archivist/error.h"
 #include "util_conf.h"
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/gzip.h"
+#include "archive/gzip.h"
 #include "util_archive.h"
 
 /* printf 'hello\n' | gzip -n -9; printf 'world\n' | gzip -n -9 */

@@ -21,7 +21,7 @@
 #include "archivist/buf.h"
 #include "archivist/error.h"
 #include "archivist/pyc.h"
-#include "archivist/siphash.h"
+#include "archive/siphash.h"
 
 #define VECTORS "tests/vectors/pyc/"
 

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/retry.h"
+#include "s3/retry.h"
 
 struct fake_rng {
 	uint32_t value;

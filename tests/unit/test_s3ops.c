@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/s3req.h"
+#include "s3/s3req.h"
 #include "util_http.h"
 
 /* sha256("hello") and sha256("0123456789") */

@@ -16,7 +16,7 @@
 
 #include "archivist/error.h"
 #include "archivist/msg.h"
-#include "archivist/s3req.h"
+#include "s3/s3req.h"
 #include "util_http.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/shard.h"
+#include "catalog/shard.h"
 
 #define MAXN 400
 #define MB ((uint64_t)1000000)

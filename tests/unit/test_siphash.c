@@ -18,7 +18,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "archivist/siphash.h"
+#include "archive/siphash.h"
 
 #define PAPER "tests/vectors/siphash/siphash24_paper.txt"
 

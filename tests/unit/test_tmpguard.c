@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/tmpguard.h"
+#include "core/tmpguard.h"
 
 /* Forks a child that creates path, guards it (clears the guard first
  * when clear), and raises sig; returns the child's wait status. */

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/verify.h"
+#include "flow/verify.h"
 
 static void test_frames_of_the_zstd_cli(void **state)
 {

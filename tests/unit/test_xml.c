@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "archivist/error.h"
-#include "archivist/xml.h"
+#include "s3/xml.h"
 
 /* ListObjectsV2, first page of a truncated listing (S3 API reference). */
 static const char list_page1[] =

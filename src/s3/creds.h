@@ -35,7 +35,7 @@
 
 #include <time.h>
 
-#include "archivist/awsprofile.h"
+#include "awsprofile.h"
 #include "archivist/buf.h"
 #include "archivist/s3.h"
 #include "archivist/sigv4.h"

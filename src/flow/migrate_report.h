@@ -7,7 +7,7 @@
  *    "bytes_before","bytes_after","dry_run"}
  * Callers hold m->lock around report_outcome (workers print concurrently).
  * The state of a run (struct migration) is shared by migration.c and this
- * module only; callers see migrate.h.
+ * module only; callers see migration.h.
  */
 #ifndef ARCHIVIST_MIGRATE_REPORT_H
 #define ARCHIVIST_MIGRATE_REPORT_H
@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "archivist/jobs.h"
-#include "archivist/migrate.h"
+#include "archivist/migration.h"
 #include "archivist/progress.h"
 
 enum migration_outcome {

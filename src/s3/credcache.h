@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "archivist/creds.h"
+#include "creds.h"
 
 #define CREDCACHE_ADVISORY (15 * 60)
 #define CREDCACHE_MANDATORY (10 * 60)

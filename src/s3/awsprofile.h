@@ -21,7 +21,7 @@
 #ifndef ARCHIVIST_AWSPROFILE_H
 #define ARCHIVIST_AWSPROFILE_H
 
-#include "archivist/awsconfig.h"
+#include "awsconfig.h"
 
 /*
  * The environment variables that matter, borrowed (NULL or "" = unset).

@@ -13,7 +13,7 @@
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 #include "archivist/workers.h"
 
 #define HASH_CHUNK ((size_t)1 << 20)

@@ -19,7 +19,7 @@
 #ifndef ARCHIVIST_ENDPOINT_H
 #define ARCHIVIST_ENDPOINT_H
 
-#include "archivist/awsprofile.h"
+#include "awsprofile.h"
 #include "archivist/buf.h"
 #include "archivist/s3.h"
 

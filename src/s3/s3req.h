@@ -15,13 +15,13 @@
 #include <stdint.h>
 
 #include "archivist/buf.h"
-#include "archivist/credcache.h"
-#include "archivist/endpoint.h"
-#include "archivist/http.h"
-#include "archivist/retry.h"
+#include "credcache.h"
+#include "endpoint.h"
+#include "http.h"
+#include "retry.h"
 #include "archivist/s3.h"
 #include "archivist/sigv4.h"
-#include "archivist/xml.h"
+#include "xml.h"
 
 struct s3_client {
 	struct http_pool *pool;

@@ -1,5 +1,5 @@
 /*
- * publish: the engine behind `archivist publish` (src/cmd/publish.c parses
+ * publishing: the engine behind `archivist publish` (src/cmd/publish.c parses
  * the options into struct publish_args and builds the session).
  *
  * Every FILE is checked and named first (readable regular file, a version,
@@ -13,8 +13,8 @@
  * clobbered (a conflict: exit 3, nothing changed).  A key in a stack's
  * legacy folder is never a target (usage error).
  */
-#ifndef ARCHIVIST_PUBLISH_H
-#define ARCHIVIST_PUBLISH_H
+#ifndef ARCHIVIST_PUBLISHING_H
+#define ARCHIVIST_PUBLISHING_H
 
 #include <stddef.h>
 

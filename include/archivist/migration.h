@@ -1,5 +1,5 @@
 /*
- * migrate: the migration engine behind `archivist migrate`.
+ * migration: the migration engine behind `archivist migrate`.
  *
  *   struct migration_opts o = { ...what to migrate, how... };
  *   rc = migration_run(&session, &o, &res);   // an AV_E* code, and res
@@ -12,8 +12,8 @@
  * keys now done, prints a summary and writes the manifest if asked
  * (bucket_manifest.h, with the session's client).
  */
-#ifndef ARCHIVIST_MIGRATE_H
-#define ARCHIVIST_MIGRATE_H
+#ifndef ARCHIVIST_MIGRATION_H
+#define ARCHIVIST_MIGRATION_H
 
 #include "archivist/pipeline.h"
 #include "archivist/plan.h"

@@ -5,7 +5,7 @@
 #include "archivist/error.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 
 /* Reports a reply we could not read. */
 static void report_unreadable(const struct s3_req *r, int rc)

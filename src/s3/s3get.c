@@ -9,7 +9,7 @@
 #include "archivist/hex.h"
 #include "archivist/msg.h"
 #include "archivist/s3.h"
-#include "archivist/s3req.h"
+#include "s3req.h"
 
 struct get {
 	struct s3_client *c;
