@@ -33,11 +33,13 @@ selected() {
 }
 
 run_one() {	# BUILD NAME COMMAND...
-	local build=$1 name=$2 out rc p=0 f=0 s=0
+	local build=$1 name=$2 out rc p=0 f=0 s=0 t0 secs
 	shift 2
 	out="$log_dir/out"
+	t0=$SECONDS
 	timeout -k 10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>"$log_dir/err" </dev/null
 	rc=$?
+	secs=$((SECONDS - t0))
 	p=$(grep -Ec '^ok [0-9]+' "$out")
 	s=$(grep -Eic '^ok [0-9]+.*# skip' "$out")
 	f=$(grep -Ec '^not ok [0-9]+' "$out")
@@ -51,11 +53,11 @@ run_one() {	# BUILD NAME COMMAND...
 		echo "not ok - $name reported no test" >>"$out"
 	fi
 	if [ "$f" -gt 0 ]; then
-		echo "FAIL [$build] $name: $p passed, $f failed, $s skipped"
+		echo "FAIL [$build] $name: $p passed, $f failed, $s skipped (${secs} s)"
 		grep -E '^not ok' "$out" | sed 's/^/    /'
 		sed 's/^/    | /' "$log_dir/err" | tail -n 40
 	else
-		if [ "$s" -gt 0 ]; then echo "ok   [$build] $name: $p passed, $s skipped"; else echo "ok   [$build] $name: $p passed"; fi
+		if [ "$s" -gt 0 ]; then echo "ok   [$build] $name: $p passed, $s skipped (${secs} s)"; else echo "ok   [$build] $name: $p passed (${secs} s)"; fi
 		grep -Ei '^ok [0-9]+.*# skip' "$out" | sed 's/^/    /'
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
