@@ -82,9 +82,11 @@ deps:
 	@scripts/deps.sh
 
 # The test command: packages, two builds, every test, one summary line.
+# The builds and the test programs use every core (TEST_JOBS to change).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	@$(MAKE) --no-print-directory all O=build
-	@$(MAKE) --no-print-directory all O=build-san SAN=1
+	@$(MAKE) --no-print-directory -j$(NPROC) all O=build
+	@$(MAKE) --no-print-directory -j$(NPROC) all O=build-san SAN=1
 	@tests/run.sh build build-san
 
 test: all

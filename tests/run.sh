@@ -32,14 +32,23 @@ selected() {
 	return 1
 }
 
-run_one() {	# BUILD NAME COMMAND...
-	local build=$1 name=$2 out rc p=0 f=0 s=0 t0 secs
-	shift 2
-	out="$log_dir/out"
+# start_one DIR COMMAND...: runs COMMAND with its stdout, stderr, exit
+# status and elapsed seconds in DIR.
+start_one() {
+	local dir=$1 t0
+	shift
 	t0=$SECONDS
-	timeout -k 10 "${TEST_TIMEOUT:-600}" "$@" >"$out" 2>"$log_dir/err" </dev/null
-	rc=$?
-	secs=$((SECONDS - t0))
+	timeout -k 10 "${TEST_TIMEOUT:-600}" "$@" >"$dir/out" 2>"$dir/err" </dev/null
+	echo $? >"$dir/rc"
+	echo $((SECONDS - t0)) >"$dir/secs"
+}
+
+# report_one BUILD NAME DIR: counts and prints what start_one left in DIR.
+report_one() {
+	local build=$1 name=$2 dir=$3 out rc p=0 f=0 s=0 secs
+	out="$dir/out"
+	rc=$(cat "$dir/rc" 2>/dev/null || echo 125)
+	secs=$(cat "$dir/secs" 2>/dev/null || echo "?")
 	p=$(grep -Ec '^ok [0-9]+' "$out")
 	s=$(grep -Eic '^ok [0-9]+.*# skip' "$out")
 	f=$(grep -Ec '^not ok [0-9]+' "$out")
@@ -55,7 +64,7 @@ run_one() {	# BUILD NAME COMMAND...
 	if [ "$f" -gt 0 ]; then
 		echo "FAIL [$build] $name: $p passed, $f failed, $s skipped (${secs} s)"
 		grep -E '^not ok' "$out" | sed 's/^/    /'
-		sed 's/^/    | /' "$log_dir/err" | tail -n 40
+		sed 's/^/    | /' "$dir/err" | tail -n 40
 	else
 		if [ "$s" -gt 0 ]; then echo "ok   [$build] $name: $p passed, $s skipped (${secs} s)"; else echo "ok   [$build] $name: $p passed (${secs} s)"; fi
 		grep -Ei '^ok [0-9]+.*# skip' "$out" | sed 's/^/    /'
@@ -65,17 +74,36 @@ run_one() {	# BUILD NAME COMMAND...
 	return 0
 }
 
+# The programs run side by side, TEST_JOBS at a time (default: the
+# number of cores); each has its own servers and ports, and their
+# reports are printed in order once all have ended.
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+names=() n=0
+queue() {	# BUILD NAME COMMAND...
+	local build=$1 name=$2
+	shift 2
+	n=$((n + 1))
+	mkdir "$log_dir/$n"
+	names+=("$build $name")
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+	start_one "$log_dir/$n" "$@" &
+}
 for build in "$@"; do
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
 		selected "$(basename "$t")" || continue
-		run_one "$build" "$(basename "$t")" "$t"
+		queue "$build" "$(basename "$t")" "$t"
 	done
 	for t in tests/e2e/test_*.sh; do
 		[ -f "$t" ] || continue
 		selected "$(basename "$t")" || continue
-		BUILD="$build" run_one "$build" "$(basename "$t")" bash "$t"
+		BUILD="$build" queue "$build" "$(basename "$t")" env BUILD="$build" bash "$t"
 	done
+done
+wait
+for i in $(seq 1 "$n"); do
+	read -r b name <<<"${names[$((i - 1))]}"
+	report_one "$b" "$name" "$log_dir/$i"
 done
 
 # libFuzzer targets: built once (make fuzz-build), each run briefly on its
@@ -93,7 +121,9 @@ if [ "$fuzz_secs" != 0 ]; then
 		tail -n 40 "$log_dir/fuzz-build" | sed 's/^/    | /'
 		failed=$((failed + 1))
 	else
-		run_one fuzz fuzz_targets tests/fuzz/run.sh "$fuzz_secs"
+		mkdir "$log_dir/fuzz"
+		start_one "$log_dir/fuzz" tests/fuzz/run.sh "$fuzz_secs"
+		report_one fuzz fuzz_targets "$log_dir/fuzz"
 	fi
 fi
 

@@ -170,8 +170,9 @@ check "the replacement is the new manifest" py same py/inventory.toml "$TMP/inv2
 check_match "which lists 3.14.0a7" 'version = "3.14.0a7"' "$(cat "$TMP/inv2.toml")"
 
 # Someone else writes the manifest while the listing stalls (archivist
-# reads its ETag first, boto3 writes ~1 s later, archivist PUTs after 3 s).
-mock_fault "stall 3 op=ListObjectsV2 count=1"
+# reads its ETag first, boto3 writes ~1 s later, archivist PUTs after 6 s: room for a slow
+# python start on a busy machine).
+mock_fault "stall 6 op=ListObjectsV2 count=1"
 "$AV" manifest s3://runtimes/py --compute-missing --format toml --upload py/inventory.toml \
 	>"$TMP/out" 2>"$TMP/err" &
 AVPID=$!
@@ -183,7 +184,7 @@ check_match "it says so" "changed since it was read" "$(cat "$TMP/err")"
 echo -n "written by someone else" >"$TMP/theirs"
 check "their manifest is left untouched" py same py/inventory.toml "$TMP/theirs"
 
-mock_fault "stall 3 op=ListObjectsV2 count=1"
+mock_fault "stall 6 op=ListObjectsV2 count=1"
 "$AV" manifest s3://runtimes/py --compute-missing --upload py/new.json >"$TMP/out" 2>&1 &
 AVPID=$!
 sleep 0.3
