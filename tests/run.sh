@@ -9,7 +9,7 @@
 #
 # usage: tests/run.sh BUILD_DIR...   (TESTS='glob' limits the programs)
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 export CMOCKA_MESSAGE_OUTPUT=TAP
 # A sanitizer report exits 86: a test expecting exit 1 or 2 from a failing
 # command must not take a leak or an overflow report for it.
@@ -74,10 +74,15 @@ report_one() {
 	return 0
 }
 
-# The programs run side by side, TEST_JOBS at a time (default: the
-# number of cores); each has its own servers and ports, and their
-# reports are printed in order once all have ended.
-jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# The programs run side by side, TEST_JOBS at a time (default: one more
+# than the cores, since some wait on timers and servers); each has its own servers and ports, and their
+# reports are printed in order once all have ended.  The longest start
+# first (the fuzz targets, then the end-to-end tests named in SLOW, the
+# sanitizer build's before the plain one's), so that no long one is left
+# running alone at the end.
+jobs=${TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+SLOW="test_secrets.sh test_layout.sh test_creds.sh test_recompress.sh
+test_faults.sh test_moto.sh test_history.sh test_migrate.sh test_manifest.sh"
 names=() n=0
 queue() {	# BUILD NAME COMMAND...
 	local build=$1 name=$2
@@ -88,23 +93,10 @@ queue() {	# BUILD NAME COMMAND...
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 	start_one "$log_dir/$n" "$@" &
 }
-for build in "$@"; do
-	for t in "$build"/tests/test_*; do
-		[ -x "$t" ] || continue
-		selected "$(basename "$t")" || continue
-		queue "$build" "$(basename "$t")" "$t"
-	done
-	for t in tests/e2e/test_*.sh; do
-		[ -f "$t" ] || continue
-		selected "$(basename "$t")" || continue
-		BUILD="$build" queue "$build" "$(basename "$t")" env BUILD="$build" bash "$t"
-	done
-done
-wait
-for i in $(seq 1 "$n"); do
-	read -r b name <<<"${names[$((i - 1))]}"
-	report_one "$b" "$name" "$log_dir/$i"
-done
+queue_e2e() {	# BUILD TEST
+	selected "$(basename "$2")" || return 0
+	queue "$1" "$(basename "$2")" env BUILD="$1" bash "$2"
+}
 
 # libFuzzer targets: built once (make fuzz-build), each run briefly on its
 # seed corpus and counted as one test.  FUZZ_SECONDS per target (default
@@ -116,16 +108,40 @@ if [ "$fuzz_secs" != 0 ]; then
 		echo "ok   [fuzz] fuzz_targets: skipped (no clang)"
 		skipped=$((skipped + 1))
 		skipped_in+=("[fuzz] fuzz_targets (no clang)")
-	elif ! make --no-print-directory -j2 fuzz-build >"$log_dir/fuzz-build" 2>&1; then
+	elif ! make --no-print-directory -j"$jobs" fuzz-build >"$log_dir/fuzz-build" 2>&1; then
 		echo "FAIL [fuzz] make fuzz-build"
 		tail -n 40 "$log_dir/fuzz-build" | sed 's/^/    | /'
 		failed=$((failed + 1))
 	else
-		mkdir "$log_dir/fuzz"
-		start_one "$log_dir/fuzz" tests/fuzz/run.sh "$fuzz_secs"
-		report_one fuzz fuzz_targets "$log_dir/fuzz"
+		queue fuzz fuzz_targets tests/fuzz/run.sh "$fuzz_secs"
 	fi
 fi
+
+builds=("$@")
+for slow in $SLOW; do
+	for ((i = ${#builds[@]} - 1; i >= 0; i--)); do
+		[ -f "tests/e2e/$slow" ] && queue_e2e "${builds[$i]}" "tests/e2e/$slow"
+	done
+done
+for build in "$@"; do
+	for t in tests/e2e/test_*.sh; do
+		[ -f "$t" ] || continue
+		case " ${SLOW//$'\n'/ } " in *" $(basename "$t") "*) continue ;; esac
+		queue_e2e "$build" "$t"
+	done
+done
+for build in "$@"; do
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		selected "$(basename "$t")" || continue
+		queue "$build" "$(basename "$t")" "$t"
+	done
+done
+wait
+for i in $(seq 1 "$n"); do
+	read -r b name <<<"${names[$((i - 1))]}"
+	report_one "$b" "$name" "$log_dir/$i"
+done
 
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"

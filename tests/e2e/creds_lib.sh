@@ -5,14 +5,18 @@
 
 # creds_py: sets PY to a python3 whose botocore knows AWS_ENDPOINT_URL_STS
 # (1.31 and later; an older one would ask the real STS); non-zero if none.
+# PY is the interpreter itself, not a version manager's shim, which costs
+# a fraction of a second at every start.
 creds_py() {
 	local p
 	PY=""
 	for p in python3 /usr/bin/python3; do
-		if "$p" -c 'import sys, botocore, boto3
+		PY=$("$p" -c 'import sys, botocore, boto3
 v = tuple(int(x) for x in botocore.__version__.split(".")[:2])
-sys.exit(v < (1, 31))' 2>/dev/null; then PY=$(command -v "$p"); return 0; fi
+sys.exit(1) if v < (1, 31) else print(sys.executable)' 2>/dev/null) &&
+			[ -x "$PY" ] && return 0
 	done
+	PY=""
 	return 1
 }
 

@@ -18,6 +18,12 @@ trap 't_cleanup' EXIT
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
 	AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_EC2_METADATA_SERVICE_ENDPOINT
+# "python3" in a test is the interpreter itself: through a version
+# manager's shim each start costs a fraction of a second, and the tests
+# start it hundreds of times.
+PYTHON3=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+[ -x "$PYTHON3" ] || PYTHON3=$(command -v python3)
+python3() { "$PYTHON3" "$@"; }
 
 t_cleanup() {
 	local c
