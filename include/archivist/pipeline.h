@@ -64,7 +64,8 @@ void pipeline_settings_init(struct pipeline_settings *s);
  * content does not. */
 enum pipeline_layout {
 	PIPELINE_LAYOUT_AUTO = 0,	/* split with two or more workers */
-	PIPELINE_LAYOUT_ONE_JOB,	/* one zstd job: the least CPU */
+	PIPELINE_LAYOUT_ONE_JOB,	/* one zstd job (up to 512 MiB of
+					   tar): the least CPU */
 	PIPELINE_LAYOUT_SPLIT		/* two jobs when the tar is 64-204 MiB:
 					   the least wall time on two cores */
 };
@@ -96,8 +97,9 @@ struct pipeline_stats {
 	uint64_t out_bytes;		/* zstd bytes written to the sink */
 	unsigned char sha256[32];	/* of those bytes */
 	char sha256_hex[65];		/* the same, lower-case hex */
+	unsigned jobs;			/* zstd jobs in the frame */
 	uint64_t cut;			/* where the first zstd job ended
-					   (tar offset), 0: one job */
+					   (tar offset), 0: no cut */
 	unsigned char tar_sha256[32];	/* of the tar the frame holds (the
 					   content, whatever the layout) */
 	char tar_sha256_hex[65];

@@ -39,7 +39,7 @@
 #define PROV_LEVEL "archivist-zstd-level"	/* "22", or "as-is" */
 #define PROV_TOOL "archivist-version"
 #define PROV_TAR_SHA256 "archivist-tar-sha256"	/* of the decompressed tar */
-#define PROV_ZSTD_LAYOUT "archivist-zstd-layout"	/* "jobs=1", "jobs=2 cut=N":
+#define PROV_ZSTD_LAYOUT "archivist-zstd-layout"	/* "jobs=N", "jobs=N cut=C":
 						   for the record only */
 
 #define PROV_MAX_META 11
@@ -59,7 +59,8 @@ struct provenance_source {
 struct provenance_made {
 	const char *tar_sha256;	/* hex sha256 of the tar the frame holds */
 	int level;		/* 0: no zstd frame, no layout recorded */
-	uint64_t cut;		/* where the first zstd job ended; 0: one job */
+	unsigned jobs;		/* zstd jobs in the frame */
+	uint64_t cut;		/* where the first zstd job ended; 0: no cut */
 };
 
 /* The metadata to send; m[0..n) point into the struct itself. */

@@ -2,12 +2,16 @@
  * zstd: streaming zstd encoding and decoding (libzstd), push style.
  *
  * The encoder always runs libzstd's multi-threaded mode (nbWorkers >= 1)
- * with a fixed job size and overlap, so the compressed bytes depend only
- * on the input and the level, never on the number of workers or cores.
- * The caller may cut an input of known size into two jobs (opts.cut,
- * zstd_enc_cut) so that two cores share it: the cut shapes the frame,
- * the worker count still does not.  Frames made with and without a cut
- * differ in bytes, not in content.
+ * with a fixed overlap and the job size the caller chose, so the
+ * compressed bytes depend only on the input, the level and that layout,
+ * never on the number of workers or cores.  Two layouts: one job
+ * (ZSTD_ENC_ONE_JOB_SIZE, the least CPU: the zstd CLI's own frame for a
+ * tar under 512 MiB), or jobs of ZSTD_ENC_JOB_SIZE, where the caller may
+ * also cut an input of known size into two jobs (opts.cut, zstd_enc_cut)
+ * so that two cores share it.  Each job after the first loads the bytes
+ * before it as its window, which at level 22 costs most of what
+ * compressing them would.  Frames in other layouts differ in bytes, not
+ * in content.
  * Frames have long-distance matching, a window of at most 2^27 bytes (so
  * every default decoder accepts them), an XXH64 content checksum, and the
  * content size in the header when it was given.
@@ -27,7 +31,9 @@
 
 #define ZSTD_ENC_LEVEL_DEFAULT 22
 #define ZSTD_ENC_WINDOW_LOG 27
-#define ZSTD_ENC_JOB_SIZE ((size_t)128 << 20)
+#define ZSTD_ENC_JOB_SIZE ((size_t)128 << 20)	/* jobs of a split frame */
+/* One job: the job `zstd -22 --ultra --long` makes (-B512MiB). */
+#define ZSTD_ENC_ONE_JOB_SIZE ((size_t)512 << 20)
 #define ZSTD_ENC_OVERLAP_LOG 9
 #define ZSTD_ENC_SIZE_UNKNOWN UINT64_MAX
 #define ZSTD_DEC_WINDOW_LOG_MAX 30
@@ -36,8 +42,9 @@ struct zstd_enc_opts {
 	int level;		/* 1..22 */
 	int workers;		/* >= 1; the output does not depend on it */
 	uint64_t content_size;	/* exact input size, or ZSTD_ENC_SIZE_UNKNOWN */
-	size_t job_size;	/* 0 = ZSTD_ENC_JOB_SIZE (anything else only
-				   in tests: it changes the output) */
+	size_t job_size;	/* 0 = ZSTD_ENC_JOB_SIZE; or
+				   ZSTD_ENC_ONE_JOB_SIZE (other values only
+				   in tests): it changes the output */
 	uint64_t cut;		/* where the first job ends (0: no cut);
 				   below content_size, with a known size */
 };
@@ -59,6 +66,10 @@ int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
  * 1.6 jobs on, libzstd's own job size splits them.
  */
 uint64_t zstd_enc_cut(uint64_t n, size_t job);
+
+/* How many jobs a frame of n bytes has with jobs of job bytes (0:
+ * ZSTD_ENC_JOB_SIZE) and that cut (0: none). */
+unsigned zstd_enc_jobs(uint64_t n, size_t job, uint64_t cut);
 
 /* Compresses len bytes; compressed output goes to out as it is ready.
  * 0 or AV_E*. */

@@ -19,7 +19,7 @@
 
 #define SPOOL_BUF ((size_t)1 << 20)
 /* Each busy worker holds a level-22 context (~780 MiB): two stay under
- * the 2 GB budget, and a 180 MB runtime tar makes only two 128 MiB jobs. */
+ * the 2 GB budget, and a 180 MB runtime tar makes at most two jobs. */
 #define MAX_AUTO_WORKERS 2
 
 enum pstate { P_DETECT, P_RUN, P_FAILED, P_DONE };
@@ -335,15 +335,20 @@ static int hex_digest(const unsigned char d[32], char out[65])
 	return 0;
 }
 
-/* Where the first zstd job ends, or 0 for one job. */
-static uint64_t choose_cut(const struct pipeline *p, uint64_t size)
+/* The frame's layout: one job of up to 512 MiB, or jobs of 128 MiB
+ * with the two-job cut of a 64-204 MiB tar (zstd.h). */
+static void choose_layout(const struct pipeline *p, struct zstd_enc_opts *zo)
 {
 	enum pipeline_layout l = p->o.layout;
 
 	if (l == PIPELINE_LAYOUT_ONE_JOB ||
-	    (l == PIPELINE_LAYOUT_AUTO && workers(p) < 2))
-		return 0;
-	return zstd_enc_cut(size, ZSTD_ENC_JOB_SIZE);
+	    (l == PIPELINE_LAYOUT_AUTO && workers(p) < 2)) {
+		zo->job_size = ZSTD_ENC_ONE_JOB_SIZE;
+		zo->cut = 0;
+	} else {
+		zo->job_size = ZSTD_ENC_JOB_SIZE;
+		zo->cut = zstd_enc_cut(zo->content_size, ZSTD_ENC_JOB_SIZE);
+	}
 }
 
 /* Pass 2 into the encoder, or (level 0) straight to the output. */
@@ -354,8 +359,11 @@ static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size,
 	struct sink in = { enc_write, p }, out = { out_write, p };
 	int rc;
 
-	if (p->o.set.level)
-		st->cut = zo.cut = choose_cut(p, size);
+	if (p->o.set.level) {
+		choose_layout(p, &zo);
+		st->cut = zo.cut;
+		st->jobs = zstd_enc_jobs(size, zo.job_size, zo.cut);
+	}
 
 	progress_start(p->o.progress, p->o.set.level ? "compressing" : "writing",
 		       size);
@@ -448,14 +456,15 @@ json_t *pipeline_stats_json(const struct pipeline_stats *st)
 	char in_hex[65];
 
 	hex_digest(st->in_sha256, in_hex);
-	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:s, s:I, s:I, s:I,"
-			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
+	return json_pack("{s:s, s:I, s:s, s:I, s:s, s:i, s:I, s:I, s:s, s:I, s:I,"
+			 " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o*}",
 			 "sha256", st->sha256_hex,
 			 "size", (json_int_t)st->out_bytes,
 			 "input_format", pipeline_format_name(st->format),
 			 "input_size", (json_int_t)st->in_bytes,
 			 "input_sha256", in_hex,
 			 "level", st->level,
+			 "zstd_jobs", (json_int_t)st->jobs,
 			 "zstd_cut", (json_int_t)st->cut,
 			 "tar_sha256", st->tar_sha256_hex,
 			 "tar_size_in", (json_int_t)rw->tar_in,

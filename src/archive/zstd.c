@@ -89,6 +89,16 @@ uint64_t zstd_enc_cut(uint64_t n, size_t job)
 	return n >= job / 2 && cut < job ? cut : 0;
 }
 
+unsigned zstd_enc_jobs(uint64_t n, size_t job, uint64_t cut)
+{
+	uint64_t first = cut ? 1 : 0;
+
+	if (!job)
+		job = ZSTD_ENC_JOB_SIZE;
+	n -= cut < n ? cut : n;
+	return (unsigned)(first + (n ? (n - 1) / job + 1 : !first));
+}
+
 int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
 		 const char *name)
 {

@@ -92,10 +92,10 @@ static void made_text(struct provenance_meta *pm,
 	if (!made->level)
 		return;
 	if (made->cut)
-		snprintf(pm->layout, sizeof(pm->layout), "jobs=2 cut=%" PRIu64,
-			 made->cut);
+		snprintf(pm->layout, sizeof(pm->layout), "jobs=%u cut=%" PRIu64,
+			 made->jobs, made->cut);
 	else
-		snprintf(pm->layout, sizeof(pm->layout), "jobs=1");
+		snprintf(pm->layout, sizeof(pm->layout), "jobs=%u", made->jobs);
 	add(pm, PROV_ZSTD_LAYOUT, pm->layout);
 }
 

@@ -47,7 +47,7 @@ static int upload(struct s3_client *c, const struct convert_job *j, int fd,
 	struct provenance_source src = { it->legacy_key, it->legacy_etag,
 					 it->legacy_size, NULL, NULL };
 	struct provenance_made made = { res->st.tar_sha256_hex, res->st.level,
-					res->st.cut };
+					res->st.jobs, res->st.cut };
 	struct provenance_meta pm;
 	struct deliver_item d = { 0 };
 	char sha[65];

@@ -441,6 +441,7 @@ static int deliver_made(struct pub *p, const struct pub_one *one,
 	if (st) {
 		made.tar_sha256 = st->tar_sha256_hex;
 		made.level = st->level;
+		made.jobs = st->jobs;
 		made.cut = st->cut;
 	}
 	if ((rc = provenance_meta_build(&pm, &src, p->a->as_is ? NULL : &p->a->set,

@@ -145,4 +145,25 @@ check_match "recompress --workers 1: one job" '"zstd_cut": *0[,}]' "$(cat "$TMP/
 check_match "recompress --workers 2: cut" '"zstd_cut": *[1-9]' "$(cat "$TMP/w2.json")"
 check_eq "and both hold the same tar" "$(zstd -dcq "$TMP/w1.tar.zst" | sha256sum)" \
 	"$(zstd -dcq "$TMP/w2.tar.zst" | sha256sum)"
+
+# --- one job is one job, also past 128 MiB -----------------------------------
+# A tar of 132 MiB (the text and the text with its letters rotated): one
+# job gives the zstd CLI's own frame for one job of up to 512 MiB, byte
+# for byte; jobs of 128 MiB would differ.
+tr 'a-j' 'b-ja' <"$TMP/tree/lib/big.txt" >"$TMP/tree/lib/big2.txt"
+tar --format=gnu -C "$TMP/tree" -cf "$TMP/big.tar" .
+rm -f "$TMP/tree/lib/big2.txt"
+"$AV" -q --json recompress --level 1 --workers 1 --pyc keep --keep-opt-pyc \
+	"$TMP/big.tar" "$TMP/b1.tar.zst" >"$TMP/b1.json"
+check_match "132 MiB, --workers 1: one job" '"zstd_jobs": *1,.*"zstd_cut": *0[,}]' "$(cat "$TMP/b1.json")"
+zstd -q -1 --long=27 -T1 -B512MiB -c "$TMP/big.tar" >"$TMP/b1.cli.zst"
+check_eq "... the zstd CLI's frame (-1 --long=27 -T1 -B512MiB), byte for byte" \
+	"$(sha256sum <"$TMP/b1.cli.zst")" "$(sha256sum <"$TMP/b1.tar.zst")"
+rm -f "$TMP/b1.cli.zst"
+"$AV" -q --json recompress --level 1 --workers 2 --pyc keep --keep-opt-pyc \
+	"$TMP/big.tar" "$TMP/b2.tar.zst" >"$TMP/b2.json"
+check_match "132 MiB, --workers 2: two jobs, cut at 5/8" \
+	'"zstd_jobs": *2,.*"zstd_cut": *86507520[,}]' "$(cat "$TMP/b2.json")"
+check_eq "... the same tar" "$(sha256sum <"$TMP/big.tar")" "$(zstd -dcq "$TMP/b2.tar.zst" | sha256sum)"
+rm -f "$TMP/big.tar" "$TMP/b1.tar.zst" "$TMP/b2.tar.zst"
 finish

@@ -81,8 +81,10 @@ static void test_made_wire_names(void **state)
 {
 	struct provenance_source src = { "k.tar.gz", "\"e\"", 42, NULL, SHA_A };
 	struct pipeline_settings set = { 22, PYC_UNCHECKED_HASH, 0 };
-	struct provenance_made one = { SHA_B, 22, 0 }, cut = { SHA_B, 22, 105054208 };
-	struct provenance_made plain = { SHA_B, 0, 0 };
+	struct provenance_made one = { SHA_B, 22, 1, 0 };
+	struct provenance_made cut = { SHA_B, 22, 2, 105054208 };
+	struct provenance_made big = { SHA_B, 22, 3, 0 };
+	struct provenance_made plain = { SHA_B, 0, 0, 0 };
 	struct provenance_meta pm;
 	struct provenance rec;
 
@@ -99,6 +101,9 @@ static void test_made_wire_names(void **state)
 	assert_string_equal(rec.tar_sha256, SHA_B);
 	assert_string_equal(rec.zstd_layout, "jobs=2 cut=105054208");
 	provenance_release(&rec);
+	provenance_meta_release(&pm);
+	assert_int_equal(provenance_meta_build(&pm, &src, &set, &big), 0);
+	assert_string_equal(value(&pm, "archivist-zstd-layout"), "jobs=3");
 	provenance_meta_release(&pm);
 	/* level 0 (an uncompressed tar): no layout */
 	assert_int_equal(provenance_meta_build(&pm, &src, &set, &plain), 0);
@@ -117,7 +122,7 @@ static void record(struct provenance_meta *pm, struct provenance *rec,
 		   const char *tar_sha, uint64_t cut)
 {
 	struct provenance_source src = { "k.tar.gz", "\"e\"", 42, NULL, in_sha };
-	struct provenance_made made = { tar_sha, set->level, cut };
+	struct provenance_made made = { tar_sha, set->level, cut ? 2 : 1, cut };
 
 	assert_int_equal(provenance_meta_build(pm, &src, set, tar_sha ? &made : NULL), 0);
 	assert_int_equal(provenance_read(rec, pm->m, pm->n), 0);

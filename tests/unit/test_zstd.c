@@ -158,6 +158,25 @@ static void test_cut_rule(void **state)
 	assert_int_equal(zstd_enc_cut(1400000, 1 << 20), 851968);
 }
 
+/* The jobs of a frame, counted by hand. */
+static void test_job_count(void **state)
+{
+	const uint64_t mib = 1 << 20;
+
+	(void)state;
+	/* the benchmark's tar as one job, as split (128 MiB jobs), cut */
+	assert_int_equal(zstd_enc_jobs(168110080, ZSTD_ENC_ONE_JOB_SIZE, 0), 1);
+	assert_int_equal(zstd_enc_jobs(168110080, 0, 0), 2);
+	assert_int_equal(zstd_enc_jobs(168110080, 0, 105054208), 2);
+	assert_int_equal(zstd_enc_jobs(128 * mib, 0, 0), 1);
+	assert_int_equal(zstd_enc_jobs(128 * mib + 1, 0, 0), 2);
+	assert_int_equal(zstd_enc_jobs(512 * mib + 1, ZSTD_ENC_ONE_JOB_SIZE, 0), 2);
+	assert_int_equal(zstd_enc_jobs(300 * mib, 0, 0), 3);
+	/* a cut, then more than a job after it */
+	assert_int_equal(zstd_enc_jobs(10 * mib, mib, 4 * mib), 7);
+	assert_int_equal(zstd_enc_jobs(0, 0, 0), 1);
+}
+
 /* A cut input: the same bytes for any worker count and write pattern
  * (one write ending right at the cut), decoded by the zstd CLI, and
  * different from libzstd's uncut frame, which an input too small to cut
@@ -326,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_frame_has_size_checksum_and_decodes_with_cli),
 		cmocka_unit_test(test_same_bytes_for_any_worker_count),
 		cmocka_unit_test(test_cut_rule),
+		cmocka_unit_test(test_job_count),
 		cmocka_unit_test(test_cut_makes_two_jobs),
 		cmocka_unit_test(test_unknown_size_and_empty_input),
 		cmocka_unit_test(test_wrong_size_and_bad_options),
