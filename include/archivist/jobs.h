@@ -11,7 +11,7 @@
  * Each archive is then given its zstd layout when it starts
  * (jobs_layout): one zstd job, the least CPU, whenever another archive
  * can use the other cores; two jobs on two workers (the cut, zstd.h),
- * the least wall time for ~25 % more CPU, only when cores would
+ * the least wall time for 25-40 % more CPU, only when cores would
  * otherwise sit idle: a single archive, or the last of a batch once the
  * others are done.  The cores in use never exceed jobs x workers, the
  * memory rule's bound.
