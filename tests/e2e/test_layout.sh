@@ -4,7 +4,8 @@
 # alone on two cores is cut into two jobs (zstd_cut in --json, the tar
 # offset where the first job ends).  Whatever the layout, the objects
 # decode with plain zstd to the same tar.  Inputs: 66 MiB tars (the
-# smallest size that is cut) of compressible text, GNU tar and gzip -1.
+# smallest size that is cut) of compressible text, GNU tar and gzip -1,
+# and a 132 MiB tar whose one-job frame must be the zstd CLI's.
 . "$(dirname "$0")/lib.sh"
 
 DATA="$TMP/data"
@@ -159,11 +160,5 @@ check_match "132 MiB, --workers 1: one job" '"zstd_jobs": *1,.*"zstd_cut": *0[,}
 zstd -q -1 --long=27 -T1 -B512MiB -c "$TMP/big.tar" >"$TMP/b1.cli.zst"
 check_eq "... the zstd CLI's frame (-1 --long=27 -T1 -B512MiB), byte for byte" \
 	"$(sha256sum <"$TMP/b1.cli.zst")" "$(sha256sum <"$TMP/b1.tar.zst")"
-rm -f "$TMP/b1.cli.zst"
-"$AV" -q --json recompress --level 1 --workers 2 --pyc keep --keep-opt-pyc \
-	"$TMP/big.tar" "$TMP/b2.tar.zst" >"$TMP/b2.json"
-check_match "132 MiB, --workers 2: two jobs, cut at 5/8" \
-	'"zstd_jobs": *2,.*"zstd_cut": *86507520[,}]' "$(cat "$TMP/b2.json")"
-check_eq "... the same tar" "$(sha256sum <"$TMP/big.tar")" "$(zstd -dcq "$TMP/b2.tar.zst" | sha256sum)"
-rm -f "$TMP/big.tar" "$TMP/b1.tar.zst" "$TMP/b2.tar.zst"
+rm -f "$TMP/big.tar" "$TMP/b1.tar.zst" "$TMP/b1.cli.zst"
 finish
