@@ -150,7 +150,13 @@ check_eq "and both hold the same tar" "$(zstd -dcq "$TMP/w1.tar.zst" | sha256sum
 # --- one job is one job, also past 128 MiB -----------------------------------
 # A tar of 132 MiB (the text and the text with its letters rotated): one
 # job gives the zstd CLI's own frame for one job of up to 512 MiB, byte
-# for byte; jobs of 128 MiB would differ.
+# for byte; jobs of 128 MiB would differ.  In the plain build only: the
+# layout is chosen the same way in both, and under the sanitizers the
+# 132 MiB cost half a minute of a suite that must stay short.
+if [ "$(basename "$BUILD")" != build ]; then
+	finish
+	exit 0
+fi
 tr 'a-j' 'b-ja' <"$TMP/tree/lib/big.txt" >"$TMP/tree/lib/big2.txt"
 tar --format=gnu -C "$TMP/tree" -cf "$TMP/big.tar" .
 rm -f "$TMP/tree/lib/big2.txt"
