@@ -67,9 +67,9 @@ int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,
  */
 uint64_t zstd_enc_cut(uint64_t n, size_t job);
 
-/* How many jobs a frame of n bytes has with jobs of job bytes (0:
- * ZSTD_ENC_JOB_SIZE) and that cut (0: none). */
-unsigned zstd_enc_jobs(uint64_t n, size_t job, uint64_t cut);
+/* How many jobs the frame an encoder with opts o makes has (its content
+ * size, job size and cut); 0 when the content size is unknown. */
+unsigned zstd_enc_jobs(const struct zstd_enc_opts *o);
 
 /* Compresses len bytes; compressed output goes to out as it is ready.
  * 0 or AV_E*. */

@@ -362,7 +362,7 @@ static int encode(struct pipeline *p, struct rewrite *rw, uint64_t size,
 	if (p->o.set.level) {
 		choose_layout(p, &zo);
 		st->cut = zo.cut;
-		st->jobs = zstd_enc_jobs(size, zo.job_size, zo.cut);
+		st->jobs = zstd_enc_jobs(&zo);
 	}
 
 	progress_start(p->o.progress, p->o.set.level ? "compressing" : "writing",

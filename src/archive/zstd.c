@@ -89,14 +89,15 @@ uint64_t zstd_enc_cut(uint64_t n, size_t job)
 	return n >= job / 2 && cut < job ? cut : 0;
 }
 
-unsigned zstd_enc_jobs(uint64_t n, size_t job, uint64_t cut)
+unsigned zstd_enc_jobs(const struct zstd_enc_opts *o)
 {
-	uint64_t first = cut ? 1 : 0;
+	size_t job = o->job_size ? o->job_size : ZSTD_ENC_JOB_SIZE;
+	uint64_t n = o->content_size, rest;
 
-	if (!job)
-		job = ZSTD_ENC_JOB_SIZE;
-	n -= cut < n ? cut : n;
-	return (unsigned)(first + (n ? (n - 1) / job + 1 : !first));
+	if (n == ZSTD_ENC_SIZE_UNKNOWN)
+		return 0;
+	rest = n - (o->cut < n ? o->cut : n);	/* after the cut, if any */
+	return (unsigned)((o->cut ? 1 : 0) + (rest ? (rest - 1) / job + 1 : 1));
 }
 
 int zstd_enc_new(struct zstd_enc **out, const struct zstd_enc_opts *o,

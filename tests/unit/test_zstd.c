@@ -158,6 +158,14 @@ static void test_cut_rule(void **state)
 	assert_int_equal(zstd_enc_cut(1400000, 1 << 20), 851968);
 }
 
+/* zstd_enc_jobs for an encoder of n bytes, job size and cut. */
+static unsigned jobs(uint64_t n, size_t job, uint64_t cut)
+{
+	struct zstd_enc_opts o = { 22, 1, n, job, cut };
+
+	return zstd_enc_jobs(&o);
+}
+
 /* The jobs of a frame, counted by hand. */
 static void test_job_count(void **state)
 {
@@ -165,16 +173,17 @@ static void test_job_count(void **state)
 
 	(void)state;
 	/* the benchmark's tar as one job, as split (128 MiB jobs), cut */
-	assert_int_equal(zstd_enc_jobs(168110080, ZSTD_ENC_ONE_JOB_SIZE, 0), 1);
-	assert_int_equal(zstd_enc_jobs(168110080, 0, 0), 2);
-	assert_int_equal(zstd_enc_jobs(168110080, 0, 105054208), 2);
-	assert_int_equal(zstd_enc_jobs(128 * mib, 0, 0), 1);
-	assert_int_equal(zstd_enc_jobs(128 * mib + 1, 0, 0), 2);
-	assert_int_equal(zstd_enc_jobs(512 * mib + 1, ZSTD_ENC_ONE_JOB_SIZE, 0), 2);
-	assert_int_equal(zstd_enc_jobs(300 * mib, 0, 0), 3);
+	assert_int_equal(jobs(168110080, ZSTD_ENC_ONE_JOB_SIZE, 0), 1);
+	assert_int_equal(jobs(168110080, 0, 0), 2);
+	assert_int_equal(jobs(168110080, 0, 105054208), 2);
+	assert_int_equal(jobs(128 * mib, 0, 0), 1);
+	assert_int_equal(jobs(128 * mib + 1, 0, 0), 2);
+	assert_int_equal(jobs(512 * mib + 1, ZSTD_ENC_ONE_JOB_SIZE, 0), 2);
+	assert_int_equal(jobs(300 * mib, 0, 0), 3);
 	/* a cut, then more than a job after it */
-	assert_int_equal(zstd_enc_jobs(10 * mib, mib, 4 * mib), 7);
-	assert_int_equal(zstd_enc_jobs(0, 0, 0), 1);
+	assert_int_equal(jobs(10 * mib, mib, 4 * mib), 7);
+	assert_int_equal(jobs(0, 0, 0), 1);
+	assert_int_equal(jobs(ZSTD_ENC_SIZE_UNKNOWN, 0, 0), 0);
 }
 
 /* A cut input: the same bytes for any worker count and write pattern
