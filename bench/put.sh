@@ -2,8 +2,9 @@
 # The put target alone: 1 GiB from tmpfs to the mock S3 server (data on
 # tmpfs), `archivist put` against `aws s3 cp`, BENCH_RUNS rounds in a row
 # (default 3), interleaved, after one untimed round, with the mock's CPU
-# time for each run (so a server at its limit shows).  bench/transfer.sh has the other peers and
-# servers.  Target: archivist's throughput >= 1.5 x aws's.
+# time for each run (so a server at its limit shows).  bench/transfer.sh
+# has the other peers and servers.  Target: archivist's throughput >= 1.5
+# x aws's.
 #
 # usage: bench/put.sh             (BENCH_RUNS=N, BENCH_SIZE_MB=N)
 source "$(dirname "$0")/lib.sh"
